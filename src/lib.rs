@@ -1,0 +1,13 @@
+//! sio: a terminal tool for people who build and debug Socket.IO systems.
+//!
+//! Frames flow one way: transport → [`proto`] decode → [`record::Record`] → observers
+//! (printers, recorder, TUI). Commands flow the other way.
+//!
+//! - [`proto`]: the pure wire codec (Engine.IO, Socket.IO, msgpack).
+//! - [`record`]: the one record type every front end shares, and its NDJSON form.
+//! - [`explain`]: a frame explained part by part, for people.
+//! - [`cli`]: the command line.
+
+#![forbid(unsafe_code)]
+
+pub mod proto;

@@ -1,0 +1,13 @@
+//! The pure protocol codec: bytes in, values out. No IO, no clock, no tokio.
+//!
+//! - [`eio`]: Engine.IO packets (revisions 3 and 4) and the open handshake.
+//! - [`payload`]: polling bodies that carry many Engine.IO packets.
+//! - [`sio`]: Socket.IO packets in the default JSON text encoding.
+//! - [`binary`]: putting binary packets back together from header and attachments.
+//! - [`msgpack`]: the socket.io-msgpack-parser encoding.
+
+pub mod binary;
+pub mod eio;
+pub mod msgpack;
+pub mod payload;
+pub mod sio;

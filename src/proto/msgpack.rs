@@ -1,0 +1,1 @@
+//! socket.io-msgpack-parser (placeholder, filled in below).
