@@ -10,4 +10,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cli;
+pub mod commands;
+pub mod explain;
+pub mod output;
 pub mod proto;
+pub mod record;

@@ -1,1 +1,27 @@
-fn main() {}
+//! The `sio` binary: parse arguments, run a command, map the result to an exit code.
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use sio::cli::{Cli, Command};
+use sio::commands::{self, exit};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    sio::output::init_color(cli.color);
+    let code = match &cli.command {
+        Command::Decode(args) => commands::decode::run(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "sio", &mut std::io::stdout());
+            exit::OK
+        }
+    };
+    ExitCode::from(code)
+}

@@ -18,13 +18,9 @@ pub struct Message {
 /// Why a binary packet could not be put together.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum BinaryError {
-    #[error(
-        "got binary data when not reconstructing a packet (no binary header is waiting for attachments)"
-    )]
+    #[error("got binary data when not reconstructing a packet (no binary header is waiting for attachments)")]
     UnexpectedBinary,
-    #[error(
-        "got plaintext data when reconstructing a packet: {announced} attachments announced, {received} received"
-    )]
+    #[error("got plaintext data when reconstructing a packet: {announced} attachments announced, {received} received")]
     UnexpectedText { announced: u32, received: u32 },
     #[error("{announced} attachments announced, {received} received")]
     Incomplete { announced: u32, received: u32 },
@@ -60,12 +56,8 @@ impl Reassembler {
     /// else is complete at once. A text packet during a reconstruction is an error:
     /// the half-built packet is abandoned so the stream can go on.
     pub fn push_packet(&mut self, packet: Packet<'static>) -> Result<Step, BinaryError> {
-        if let Some(abandoned) = self.pending.take() {
-            let announced = abandoned.packet.attachments.unwrap_or(0);
-            return Err(BinaryError::UnexpectedText {
-                announced,
-                received: abandoned.attachments.len() as u32,
-            });
+        if let Some(e) = self.interrupt() {
+            return Err(e);
         }
         match packet.attachments {
             Some(n) if packet.kind.is_binary() && n > 0 => {
@@ -85,6 +77,14 @@ impl Reassembler {
         }
     }
 
+    /// Text arrived while attachments were due: abandons the half-built packet.
+    pub fn interrupt(&mut self) -> Option<BinaryError> {
+        self.pending.take().map(|m| BinaryError::UnexpectedText {
+            announced: m.packet.attachments.unwrap_or(0),
+            received: m.attachments.len() as u32,
+        })
+    }
+
     /// Takes one binary attachment.
     pub fn push_binary(&mut self, bytes: Vec<u8>) -> Result<Step, BinaryError> {
         let Some(pending) = self.pending.as_mut() else {
@@ -94,10 +94,7 @@ impl Reassembler {
         let announced = pending.packet.attachments.unwrap_or(0);
         let received = pending.attachments.len() as u32;
         if received < announced {
-            return Ok(Step::Waiting {
-                received,
-                announced,
-            });
+            return Ok(Step::Waiting { received, announced });
         }
         let message = self.pending.take().ok_or(BinaryError::UnexpectedBinary)?;
         check_placeholders(&message)?;
@@ -121,8 +118,8 @@ pub fn check_placeholders(message: &Message) -> Result<(), BinaryError> {
     let Some(data) = &message.packet.data else {
         return Ok(());
     };
-    let value: Value = serde_json::from_str(data)
-        .map_err(|e| BinaryError::IllegalPlaceholder(format!("header JSON: {e}")))?;
+    let value: Value =
+        serde_json::from_str(data).map_err(|e| BinaryError::IllegalPlaceholder(format!("header JSON: {e}")))?;
     let count = message.attachments.len();
     let mut problem = None;
     visit_placeholders(&value, &mut |num| {
@@ -184,10 +181,7 @@ mod tests {
     use crate::proto::sio::{SioVersion, decode};
 
     fn header(s: &str) -> Packet<'static> {
-        decode(s, SioVersion::V5)
-            .expect("valid")
-            .packet
-            .into_owned()
+        decode(s, SioVersion::V5).expect("valid").packet.into_owned()
     }
 
     #[test]
@@ -223,10 +217,7 @@ mod tests {
             })
         );
         // The stream goes on after the error.
-        assert!(matches!(
-            r.push_packet(header(r#"2["x"]"#)),
-            Ok(Step::Complete(_))
-        ));
+        assert!(matches!(r.push_packet(header(r#"2["x"]"#)), Ok(Step::Complete(_))));
         r.push_packet(header(r#"52-["u",{"_placeholder":true,"num":0}]"#))
             .expect("header");
         r.push_binary(vec![1]).expect("first");

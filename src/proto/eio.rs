@@ -41,9 +41,7 @@ impl TryFrom<u8> for EioVersion {
         match n {
             3 => Ok(EioVersion::V3),
             4 => Ok(EioVersion::V4),
-            other => Err(format!(
-                "Engine.IO version {other} is not supported (3 or 4)"
-            )),
+            other => Err(format!("Engine.IO version {other} is not supported (3 or 4)")),
         }
     }
 }
@@ -212,8 +210,7 @@ impl<'a> Packet<'a> {
 
     /// `2probe` / `3probe`: the upgrade probe and its answer.
     pub fn is_probe(&self) -> bool {
-        matches!(self.kind, PacketType::Ping | PacketType::Pong)
-            && self.text_data() == Some("probe")
+        matches!(self.kind, PacketType::Ping | PacketType::Pong) && self.text_data() == Some("probe")
     }
 }
 
@@ -222,9 +219,7 @@ impl<'a> Packet<'a> {
 pub enum EioError {
     #[error("empty frame: an Engine.IO packet starts with a type digit 0-6")]
     Empty,
-    #[error(
-        "unknown Engine.IO packet type {found} at byte {at} (expected a digit 0-6, or b for base64 binary)"
-    )]
+    #[error("unknown Engine.IO packet type {found} at byte {at} (expected a digit 0-6, or b for base64 binary)")]
     UnknownType { found: String, at: usize },
     #[error("base64 binary packet is not valid base64: {reason}")]
     Base64 { reason: String },
@@ -293,9 +288,7 @@ pub fn decode_base64_lenient(encoded: &str) -> Result<Vec<u8>, EioError> {
     let trimmed = encoded.trim_end_matches('=');
     base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(trimmed)
-        .map_err(|e| EioError::Base64 {
-            reason: e.to_string(),
-        })
+        .map_err(|e| EioError::Base64 { reason: e.to_string() })
 }
 
 /// Decodes a binary frame: raw message bytes (rev 4) or a type byte then data (rev 3).
@@ -322,9 +315,7 @@ pub fn encode(packet: &Packet<'_>, version: EioVersion, form: BinaryForm) -> Own
             s.push_str(t);
             OwnedFrame::Text(s)
         }
-        (Data::Binary(b), BinaryForm::Base64) => {
-            OwnedFrame::Text(encode_base64_text(packet.kind, b, version))
-        }
+        (Data::Binary(b), BinaryForm::Base64) => OwnedFrame::Text(encode_base64_text(packet.kind, b, version)),
         (Data::Binary(b), BinaryForm::Raw) => match version {
             EioVersion::V4 => OwnedFrame::Binary(b.to_vec()),
             EioVersion::V3 => {
@@ -418,10 +409,7 @@ mod tests {
             decode_binary(&[4, 1, 2, 3], EioVersion::V3).expect("v3"),
             Packet::binary(vec![1, 2, 3])
         );
-        assert_eq!(
-            decode_binary(&[9], EioVersion::V3),
-            Err(EioError::UnknownBinaryType(9))
-        );
+        assert_eq!(decode_binary(&[9], EioVersion::V3), Err(EioError::UnknownBinaryType(9)));
         assert_eq!(decode_binary(&[], EioVersion::V3), Err(EioError::Empty));
     }
 

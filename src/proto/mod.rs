@@ -4,10 +4,12 @@
 //! - [`payload`]: polling bodies that carry many Engine.IO packets.
 //! - [`sio`]: Socket.IO packets in the default JSON text encoding.
 //! - [`binary`]: putting binary packets back together from header and attachments.
+//! - [`frame`]: one frame through every layer, as records show it.
 //! - [`msgpack`]: the socket.io-msgpack-parser encoding.
 
 pub mod binary;
 pub mod eio;
+pub mod frame;
 pub mod msgpack;
 pub mod payload;
 pub mod sio;

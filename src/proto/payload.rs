@@ -27,37 +27,19 @@ pub enum PayloadError {
     #[error("record {index} (at byte {at}) is not valid UTF-8")]
     NotUtf8 { index: usize, at: usize },
     #[error("record {index} (at byte {at}): length prefix {found:?} is not a number")]
-    BadLength {
-        index: usize,
-        at: usize,
-        found: String,
-    },
-    #[error(
-        "record {index} (at byte {at}): length {declared} runs past the end of the payload ({available} left)"
-    )]
+    BadLength { index: usize, at: usize, found: String },
+    #[error("record {index} (at byte {at}): length {declared} runs past the end of the payload ({available} left)")]
     Truncated {
         index: usize,
         at: usize,
         declared: usize,
         available: usize,
     },
-    #[error(
-        "record {index} (at byte {at}): length {declared} ends inside a character (lengths count UTF-16 units)"
-    )]
-    SplitsCharacter {
-        index: usize,
-        at: usize,
-        declared: usize,
-    },
+    #[error("record {index} (at byte {at}): length {declared} ends inside a character (lengths count UTF-16 units)")]
+    SplitsCharacter { index: usize, at: usize, declared: usize },
     #[error("record {index} (at byte {at}): {found:?} has no ':' after its length")]
-    MissingColon {
-        index: usize,
-        at: usize,
-        found: String,
-    },
-    #[error(
-        "record {index} (at byte {at}): binary payload record kind {kind} (expected 0 text or 1 binary)"
-    )]
+    MissingColon { index: usize, at: usize, found: String },
+    #[error("record {index} (at byte {at}): binary payload record kind {kind} (expected 0 text or 1 binary)")]
     BadBinaryKind { index: usize, at: usize, kind: u8 },
     #[error(
         "record {index} (at byte {at}): binary payload length digit {byte:#04x} (expected 0-9 or the 0xFF terminator)"
@@ -109,9 +91,7 @@ fn split_v3_text(body: &[u8]) -> Split<'_> {
             // Split what is valid, then report where the bad bytes start.
             let valid = &body[..e.valid_up_to()];
             let mut partial = split_v3_text(valid);
-            if partial.error.is_none()
-                || matches!(partial.error, Some(PayloadError::Truncated { .. }))
-            {
+            if partial.error.is_none() || matches!(partial.error, Some(PayloadError::Truncated { .. })) {
                 partial.error = Some(PayloadError::NotUtf8 {
                     index: partial.records.len(),
                     at: e.valid_up_to(),
@@ -221,11 +201,7 @@ fn split_v3_binary(body: &[u8]) -> Split<'_> {
                     pos += 1;
                 }
                 Some(&byte) => {
-                    out.error = Some(PayloadError::BadBinaryLength {
-                        index,
-                        at: pos,
-                        byte,
-                    });
+                    out.error = Some(PayloadError::BadBinaryLength { index, at: pos, byte });
                     return out;
                 }
                 None => {
@@ -301,15 +277,13 @@ pub fn join_v3_binary(packets: &[Packet<'_>]) -> Vec<u8> {
     for p in packets {
         let (kind, bytes) = match &p.data {
             Data::Text(_) => {
-                let super::eio::OwnedFrame::Text(t) = encode(p, EioVersion::V3, BinaryForm::Raw)
-                else {
+                let super::eio::OwnedFrame::Text(t) = encode(p, EioVersion::V3, BinaryForm::Raw) else {
                     unreachable!("text data encodes as text")
                 };
                 (0u8, t.into_bytes())
             }
             Data::Binary(_) => {
-                let super::eio::OwnedFrame::Binary(b) = encode(p, EioVersion::V3, BinaryForm::Raw)
-                else {
+                let super::eio::OwnedFrame::Binary(b) = encode(p, EioVersion::V3, BinaryForm::Raw) else {
                     unreachable!("binary data encodes as binary")
                 };
                 (1u8, b)
@@ -325,10 +299,7 @@ pub fn join_v3_binary(packets: &[Packet<'_>]) -> Vec<u8> {
 
 /// Splits and decodes in one go: each record's packet or error, in order.
 /// Convenience for callers that do not need the raw records.
-pub fn decode_all(
-    body: &[u8],
-    version: EioVersion,
-) -> (Vec<Result<Packet<'_>, EioError>>, Option<PayloadError>) {
+pub fn decode_all(body: &[u8], version: EioVersion) -> (Vec<Result<Packet<'_>, EioError>>, Option<PayloadError>) {
     let split = split(body, version);
     let packets = split
         .records
@@ -387,10 +358,7 @@ mod tests {
             })
         ));
         let s = split("2:4😀".as_bytes(), EioVersion::V3);
-        assert!(matches!(
-            s.error,
-            Some(PayloadError::SplitsCharacter { .. })
-        ));
+        assert!(matches!(s.error, Some(PayloadError::SplitsCharacter { .. })));
     }
 
     #[test]
@@ -403,10 +371,7 @@ mod tests {
         assert_eq!(s.records.len(), 2);
         assert_eq!(s.records[1], Frame::Binary(&[4, 1, 2, 3]));
         let packets = vec![
-            Packet::text(
-                PacketType::Message,
-                r#"61-7[{"_placeholder":true,"num":0}]"#,
-            ),
+            Packet::text(PacketType::Message, r#"61-7[{"_placeholder":true,"num":0}]"#),
             Packet::binary(vec![1, 2, 3]),
         ];
         assert_eq!(join_v3_binary(&packets), body);

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// The Socket.IO protocol revision: 4 for Socket.IO 1.x/2.x, 5 for 3.x/4.x.
@@ -42,9 +42,7 @@ impl TryFrom<u8> for SioVersion {
         match n {
             4 => Ok(SioVersion::V4),
             5 => Ok(SioVersion::V5),
-            other => Err(format!(
-                "Socket.IO protocol {other} is not supported (4 or 5)"
-            )),
+            other => Err(format!("Socket.IO protocol {other} is not supported (4 or 5)")),
         }
     }
 }
@@ -190,9 +188,7 @@ pub enum Quirk {
 impl fmt::Display for Quirk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Quirk::NamespaceWithoutComma => {
-                "namespace not followed by ',' (accepted by socket.io-parser)"
-            }
+            Quirk::NamespaceWithoutComma => "namespace not followed by ',' (accepted by socket.io-parser)",
             Quirk::WhitespaceInAckId => "white space in the ack id (JavaScript reads it as 0)",
             Quirk::LeadingZerosInAckId => "leading zeros in the ack id",
             Quirk::AckIdBeyondSafeInteger => "ack id above 2^53-1: a JavaScript peer rounds it",
@@ -227,22 +223,10 @@ impl SioError {
     pub fn shifted(self, by: usize) -> SioError {
         match self {
             SioError::UnknownType { found, at } => SioError::UnknownType { found, at: at + by },
-            SioError::IllegalAttachments { at, reason } => SioError::IllegalAttachments {
-                at: at + by,
-                reason,
-            },
-            SioError::AckIdOverflow { at, digits } => SioError::AckIdOverflow {
-                at: at + by,
-                digits,
-            },
-            SioError::AckIdNotNumber { at, digits } => SioError::AckIdNotNumber {
-                at: at + by,
-                digits,
-            },
-            SioError::InvalidJson { at, reason } => SioError::InvalidJson {
-                at: at + by,
-                reason,
-            },
+            SioError::IllegalAttachments { at, reason } => SioError::IllegalAttachments { at: at + by, reason },
+            SioError::AckIdOverflow { at, digits } => SioError::AckIdOverflow { at: at + by, digits },
+            SioError::AckIdNotNumber { at, digits } => SioError::AckIdNotNumber { at: at + by, digits },
+            SioError::InvalidJson { at, reason } => SioError::InvalidJson { at: at + by, reason },
             other => other,
         }
     }
@@ -427,12 +411,7 @@ enum Head<'a> {
     Other(&'static str),
 }
 
-fn validate_payload(
-    kind: PacketType,
-    version: SioVersion,
-    json: &str,
-    at: usize,
-) -> Result<(), SioError> {
+fn validate_payload(kind: PacketType, version: SioVersion, json: &str, at: usize) -> Result<(), SioError> {
     let shape = json_shape(json).map_err(|e| SioError::InvalidJson {
         at: at + json_error_offset(json, &e),
         reason: format!("JSON {}", strip_position(&e)),
@@ -442,14 +421,8 @@ fn validate_payload(
         PacketType::Connect => match (version, &shape) {
             (_, Shape::Object) => Ok(()),
             (SioVersion::V4, Shape::Array { .. } | Shape::Null) => Ok(()),
-            (SioVersion::V5, _) => invalid(format!(
-                "CONNECT payload is {}, not a JSON object",
-                shape_name(&shape)
-            )),
-            (SioVersion::V4, _) => invalid(format!(
-                "CONNECT payload is {}, not a JSON object",
-                shape_name(&shape)
-            )),
+            (SioVersion::V5, _) => invalid(format!("CONNECT payload is {}, not a JSON object", shape_name(&shape))),
+            (SioVersion::V4, _) => invalid(format!("CONNECT payload is {}, not a JSON object", shape_name(&shape))),
         },
         PacketType::Disconnect => invalid("DISCONNECT carries no payload".into()),
         PacketType::ConnectError => match (version, &shape) {
@@ -463,15 +436,10 @@ fn validate_payload(
         },
         PacketType::Ack | PacketType::BinaryAck => match shape {
             Shape::Array { .. } => Ok(()),
-            _ => invalid(format!(
-                "ack payload is {}, not a JSON array",
-                shape_name(&shape)
-            )),
+            _ => invalid(format!("ack payload is {}, not a JSON array", shape_name(&shape))),
         },
         PacketType::Event | PacketType::BinaryEvent => match shape {
-            Shape::Array { first: None, .. } => {
-                invalid("event payload is an empty array (no event name)".into())
-            }
+            Shape::Array { first: None, .. } => invalid("event payload is an empty array (no event name)".into()),
             Shape::Array {
                 first: Some(Head::Number),
                 ..
@@ -490,10 +458,7 @@ fn validate_payload(
                 first: Some(Head::Other(what)),
                 ..
             } => invalid(format!("event name is {what}, not a string or a number")),
-            _ => invalid(format!(
-                "event payload is {}, not a JSON array",
-                shape_name(&shape)
-            )),
+            _ => invalid(format!("event payload is {}, not a JSON array", shape_name(&shape))),
         },
     }
 }
@@ -635,8 +600,7 @@ impl<'de> Visitor<'de> for HeadVisitor {
 
 /// Encodes a packet as socket.io-parser does: type, `N-`, `nsp,` (unless "/"), id, JSON.
 pub fn encode(packet: &Packet<'_>) -> String {
-    let mut s =
-        String::with_capacity(8 + packet.nsp.len() + packet.data.as_ref().map_or(0, |d| d.len()));
+    let mut s = String::with_capacity(8 + packet.nsp.len() + packet.data.as_ref().map_or(0, |d| d.len()));
     encode_into(packet, &mut s);
     s
 }
@@ -704,10 +668,7 @@ mod tests {
 
     #[test]
     fn reference_verdicts() {
-        assert_eq!(
-            err("2["),
-            "invalid payload at byte 2: JSON EOF while parsing a list"
-        );
+        assert_eq!(err("2["), "invalid payload at byte 2: JSON EOF while parsing a list");
         assert_eq!(
             err(r#"2"notarray""#),
             "invalid payload: event payload is a string, not a JSON array"
@@ -721,10 +682,7 @@ mod tests {
             "invalid payload: event name \"connect\" is reserved"
         );
         assert!(decode(r#"2["connect"]"#, SioVersion::V4).is_ok());
-        assert_eq!(
-            err("7"),
-            "unknown packet type '7' at byte 0 (expected a digit 0-6)"
-        );
+        assert_eq!(err("7"), "unknown packet type '7' at byte 0 (expected a digit 0-6)");
         assert_eq!(
             err(r#"50-["x"]"#),
             "illegal attachments at byte 1: a binary packet announces at least 1 attachment"
@@ -747,10 +705,7 @@ mod tests {
             "invalid payload: CONNECT payload is an array, not a JSON object"
         );
         assert!(decode("0[]", SioVersion::V4).is_ok());
-        assert!(
-            err(r#"2["x"]garbage"#)
-                .starts_with("invalid payload at byte 6: JSON trailing characters")
-        );
+        assert!(err(r#"2["x"]garbage"#).starts_with("invalid payload at byte 6: JSON trailing characters"));
         assert!(err(r#"2abc["x"]"#).starts_with("invalid payload at byte 1"));
         assert_eq!(
             err("299999999999999999999999[\"x\"]"),
@@ -790,10 +745,7 @@ mod tests {
             .with_attachments(1)
             .with_id(1)
             .with_data(r#"["up",{"_placeholder":true,"num":0}]"#);
-        assert_eq!(
-            encode(&p),
-            r#"51-/admin,1["up",{"_placeholder":true,"num":0}]"#
-        );
+        assert_eq!(encode(&p), r#"51-/admin,1["up",{"_placeholder":true,"num":0}]"#);
         assert_eq!(ok(&encode(&p)), p);
     }
 

@@ -1,0 +1,172 @@
+//! `sio decode`: frames in, explanations (or records) out, no network.
+
+use std::io::{BufRead, Write};
+
+use base64::Engine as _;
+
+use super::exit;
+use crate::cli::DecodeArgs;
+use crate::explain;
+use crate::output::explain_text;
+use crate::proto::eio::{EioVersion, Frame};
+use crate::proto::frame::{Decoded, FrameDecoder, decode_payload};
+use crate::record::{Body, FrameRecord, Raw, Record, Timestamp};
+
+/// One input as bytes: text frames stay text, `--hex`/`--base64` give binary.
+enum Input {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+fn parse_input(line: &str, args: &DecodeArgs) -> Result<Input, String> {
+    if args.hex {
+        let digits: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+        let digits = digits.strip_prefix("0x").unwrap_or(&digits);
+        if !digits.len().is_multiple_of(2) {
+            return Err(format!("{line:?} is not hex: odd number of digits"));
+        }
+        (0..digits.len())
+            .step_by(2)
+            .map(|i| {
+                u8::from_str_radix(&digits[i..i + 2], 16)
+                    .map_err(|_| format!("{line:?} is not hex: {:?} at digit {}", &digits[i..i + 2], i + 1))
+            })
+            .collect::<Result<Vec<u8>, String>>()
+            .map(Input::Binary)
+    } else if args.base64 {
+        base64::engine::general_purpose::STANDARD
+            .decode(line.trim())
+            .map(Input::Binary)
+            .map_err(|e| format!("{line:?} is not base64: {e}"))
+    } else {
+        Ok(Input::Text(line.to_string()))
+    }
+}
+
+struct Printer<'a> {
+    out: &'a mut dyn Write,
+    json: bool,
+    eio: EioVersion,
+    seq: u64,
+    failed: bool,
+}
+
+impl Printer<'_> {
+    fn frame(&mut self, frame: Frame<'_>, decoded: Decoded, indent: &str) -> std::io::Result<()> {
+        self.failed |= decoded.error.is_some();
+        let raw = Raw::from_frame(frame);
+        if self.json {
+            let record = Record {
+                seq: self.seq,
+                time: Timestamp::now(),
+                body: Body::Frame(FrameRecord {
+                    dir: None,
+                    transport: None,
+                    raw,
+                    decoded,
+                }),
+            };
+            self.seq += 1;
+            return writeln!(self.out, "{}", record.to_json_line());
+        }
+        let parts = explain::parts(&raw, &decoded, self.eio);
+        let line = match frame {
+            Frame::Text(t) => t.to_string(),
+            Frame::Binary(b) => format!("<binary {} bytes> {}", b.len(), explain::hex_preview(b, 32)),
+        };
+        write!(
+            self.out,
+            "{}",
+            explain_text::render(&line, &parts, &explain::summary(&decoded), indent)
+        )
+    }
+
+    fn problem(&mut self, what: &str) -> std::io::Result<()> {
+        self.failed = true;
+        if self.json {
+            let line = serde_json::json!({"kind": "error", "message": what});
+            writeln!(self.out, "{line}")
+        } else {
+            writeln!(
+                self.out,
+                "{}",
+                explain_text::paint(&format!("✗ {what}"), explain::Tone::Error)
+            )
+        }
+    }
+}
+
+pub fn run(args: &DecodeArgs) -> u8 {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match run_to(args, &mut lock) {
+        Ok(true) => exit::OK,
+        Ok(false) => exit::FAILURE,
+        // A closed pipe (`sio decode … | head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            eprintln!("sio: {e}");
+            exit::FAILURE
+        }
+    }
+}
+
+/// Decodes every input; returns whether all of them were well formed.
+pub fn run_to(args: &DecodeArgs, out: &mut dyn Write) -> std::io::Result<bool> {
+    let eio: EioVersion = args.eio.into();
+    let mut decoder = FrameDecoder::new(eio, args.parser.into());
+    let mut printer = Printer {
+        out,
+        json: args.json,
+        eio,
+        seq: 0,
+        failed: false,
+    };
+    let mut handle = |line: &str, printer: &mut Printer<'_>| -> std::io::Result<()> {
+        let input = match parse_input(line, args) {
+            Ok(i) => i,
+            Err(e) => return printer.problem(&e),
+        };
+        let bytes: &[u8] = match &input {
+            Input::Text(t) => t.as_bytes(),
+            Input::Binary(b) => b,
+        };
+        if args.payload {
+            let (records, error) = decode_payload(&mut decoder, bytes);
+            if !printer.json {
+                writeln!(printer.out, "payload of {} record(s), Engine.IO {eio}", records.len())?;
+            }
+            for (frame, decoded) in records {
+                printer.frame(frame, decoded, "  ")?;
+            }
+            if let Some(e) = error {
+                printer.problem(&format!("payload: {}", e.message))?;
+            }
+            return Ok(());
+        }
+        let frame = match &input {
+            Input::Text(t) => Frame::Text(t),
+            Input::Binary(b) => Frame::Binary(b),
+        };
+        let decoded = decoder.decode(frame);
+        printer.frame(frame, decoded, "")
+    };
+    if args.frames.is_empty() {
+        for line in std::io::stdin().lock().lines() {
+            let line = line?;
+            let line = line.strip_suffix('\r').unwrap_or(&line);
+            if line.is_empty() && !args.payload {
+                continue;
+            }
+            handle(line, &mut printer)?;
+        }
+    } else {
+        for frame in &args.frames {
+            handle(frame, &mut printer)?;
+        }
+    }
+    if let Some(e) = decoder.finish() {
+        printer.problem(&format!("end of input: {}", e.message))?;
+    }
+    Ok(!printer.failed)
+}

@@ -1,0 +1,21 @@
+//! Front ends that print records: colour choice, sanitising untrusted text,
+//! and the human form of a frame.
+
+pub mod explain_text;
+pub mod sanitize;
+
+use crate::cli::ColorChoice;
+
+/// Decides colour once for the process: `always`, `never`, or a terminal without NO_COLOR.
+pub fn init_color(choice: ColorChoice) -> bool {
+    use std::io::IsTerminal as _;
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    colored::control::set_override(on);
+    on
+}

@@ -1,0 +1,9 @@
+//! The single integration test binary (one link step for all integration
+//! tests). Each module below is one area; `support` holds shared helpers.
+
+mod support;
+
+mod codec_props;
+mod decode_cli;
+mod fixtures;
+mod node_harness;

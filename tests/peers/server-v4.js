@@ -1,0 +1,181 @@
+"use strict";
+// A socket.io 4.x server for the sio integration tests.
+//
+// Prints `LISTENING <port>` on stdout once bound to 127.0.0.1 (port chosen by
+// the OS), logs everything it sees as JSON lines on stderr and exits when its
+// stdin closes. An unknown flag prints the usage and exits with code 2.
+//
+// Behaviour on "/" and "/admin" (also documented in tests/it/support/node.rs):
+//   on connect        emit "welcome" ("hi" on "/", "admin" on "/admin")
+//   any event + ack   the ack is called with the event's args
+//   "echo" ...args    emit "echo" with the same args
+//   "ask" [q]         emit "question" q with an ack; the answer comes back as "answered"
+//   "join" room / "leave" room
+//   "to" {room, event, args}   broadcast event(...args) to the room
+//   "binary"          emit "binary" with Buffer [1,2,3]
+//   "disconnect-me"   socket.disconnect()
+//   "flood" {n,size}  n x "flood" with a string of size chars, then "flood-done" {n}
+// "/admin" only admits auth {token: "secret"}; others get "not authorized".
+
+const http = require("http");
+const { Server } = require("socket.io");
+const common = require("./common");
+
+const flags = common.parseFlags(process.argv.slice(2), {
+  "ping-interval": "number",
+  "ping-timeout": "number",
+  transports: ["websocket", "polling", "both"],
+  "allow-eio3": "bool",
+  parser: ["default", "msgpack"],
+  cookie: "bool",
+  recovery: "bool",
+  path: "string",
+  "max-http-buffer-size": "number",
+  "connect-timeout": "number",
+  "upgrade-timeout": "number",
+  "log-packets": "bool",
+});
+
+const options = {
+  serveClient: false,
+  transports: common.transportsOption(flags.transports),
+  allowEIO3: !!flags["allow-eio3"],
+};
+if (flags["ping-interval"] !== undefined) options.pingInterval = flags["ping-interval"];
+if (flags["ping-timeout"] !== undefined) options.pingTimeout = flags["ping-timeout"];
+if (flags["max-http-buffer-size"] !== undefined) options.maxHttpBufferSize = flags["max-http-buffer-size"];
+if (flags["connect-timeout"] !== undefined) options.connectTimeout = flags["connect-timeout"];
+if (flags["upgrade-timeout"] !== undefined) options.upgradeTimeout = flags["upgrade-timeout"];
+if (flags.path !== undefined) options.path = flags.path;
+if (flags.cookie) options.cookie = true;
+if (flags.parser === "msgpack") options.parser = require("socket.io-msgpack-parser");
+if (flags.recovery) {
+  options.connectionStateRecovery = { maxDisconnectionDuration: 120000, skipMiddlewares: true };
+}
+
+const httpServer = http.createServer();
+const io = new Server(httpServer, options);
+
+io.engine.on("connection", (conn) => {
+  common.log({
+    t: "engine_connection",
+    sid: conn.id,
+    protocol: conn.protocol,
+    transport: conn.transport.name,
+    url: conn.request.url,
+  });
+  conn.on("upgrade", (transport) => common.log({ t: "engine_upgrade", sid: conn.id, transport: transport.name }));
+  conn.on("close", (reason, description) =>
+    common.log({ t: "engine_close", sid: conn.id, reason, description: describe(description) }),
+  );
+  if (flags["log-packets"]) {
+    conn.on("packet", (p) => common.log({ t: "packet_in", sid: conn.id, type: p.type, data: p.data }));
+    conn.on("packetCreate", (p) => common.log({ t: "packet_out", sid: conn.id, type: p.type, data: p.data }));
+  }
+});
+io.engine.on("connection_error", (err) =>
+  common.log({ t: "engine_error", code: err.code, message: err.message, url: err.req && err.req.url }),
+);
+
+function describe(d) {
+  if (d === undefined || d === null) return null;
+  if (d instanceof Error) return d.message;
+  if (typeof d === "object" && d.description !== undefined) return String(d.description);
+  return String(d);
+}
+
+function attachBehaviour(nsp, welcome) {
+  nsp.on("connection", (socket) => {
+    const name = nsp.name;
+    common.log({
+      t: "connect",
+      nsp: name,
+      id: socket.id,
+      sid: socket.conn.id,
+      protocol: socket.conn.protocol,
+      transport: socket.conn.transport.name,
+      recovered: socket.recovered,
+      auth: socket.handshake.auth,
+      query: socket.handshake.query,
+      headers: socket.handshake.headers,
+    });
+
+    socket.onAny((event, ...rawArgs) => {
+      const [args, ack] = common.splitAck(rawArgs);
+      common.log({ t: "event", nsp: name, id: socket.id, event, args, ack: ack !== null });
+      // "flood" answers its ack only once everything was sent.
+      if (ack && event !== "flood") ack(...args);
+    });
+
+    socket.on("echo", (...rawArgs) => {
+      const [args] = common.splitAck(rawArgs);
+      socket.emit("echo", ...args);
+    });
+
+    socket.on("ask", (...rawArgs) => {
+      const [args] = common.splitAck(rawArgs);
+      const question = args.length > 0 ? args : ["q?"];
+      socket.emit("question", ...question, (...answer) => {
+        common.log({ t: "answer", nsp: name, id: socket.id, args: answer });
+        socket.emit("answered", ...answer);
+      });
+    });
+
+    socket.on("join", (room) => {
+      socket.join(room);
+      common.log({ t: "join", nsp: name, id: socket.id, room });
+    });
+    socket.on("leave", (room) => {
+      socket.leave(room);
+      common.log({ t: "leave", nsp: name, id: socket.id, room });
+    });
+    socket.on("to", (msg) => {
+      if (!msg || typeof msg.event !== "string" || msg.room === undefined || msg.room === null) return;
+      const args = Array.isArray(msg.args) ? msg.args : msg.args === undefined ? [] : [msg.args];
+      nsp.to(msg.room).emit(msg.event, ...args);
+    });
+
+    socket.on("binary", () => socket.emit("binary", Buffer.from([1, 2, 3])));
+
+    socket.on("disconnect-me", () => socket.disconnect());
+
+    socket.on("flood", (...rawArgs) => {
+      const [args, ack] = common.splitAck(rawArgs);
+      const { n, size } = common.floodParams(args[0]);
+      common.flood(socket, n, size).then((sent) => {
+        common.log({ t: "flood_done", nsp: name, id: socket.id, sent });
+        if (socket.connected) socket.emit("flood-done", { n: sent });
+        if (ack) ack({ n: sent });
+      });
+    });
+
+    socket.on("disconnect", (reason, description) =>
+      common.log({ t: "disconnect", nsp: name, id: socket.id, reason, description: describe(description) }),
+    );
+
+    socket.emit("welcome", welcome);
+  });
+}
+
+const admin = io.of("/admin");
+admin.use((socket, next) => {
+  const auth = socket.handshake.auth || {};
+  if (auth.token === "secret") return next();
+  common.log({ t: "refused", nsp: "/admin", auth, query: socket.handshake.query });
+  next(new Error("not authorized"));
+});
+
+attachBehaviour(io.of("/"), "hi");
+attachBehaviour(admin, "admin");
+
+common.exitWhenStdinCloses();
+httpServer.listen(0, "127.0.0.1", () => {
+  const port = httpServer.address().port;
+  common.log({
+    t: "listening",
+    port,
+    server: "socket.io " + require("socket.io/package.json").version,
+    options: { ...flags },
+  });
+  common.announce(port);
+});
