@@ -4,6 +4,7 @@
 //! (printers, recorder, TUI). Commands flow the other way.
 //!
 //! - [`proto`]: the pure wire codec (Engine.IO, Socket.IO, msgpack).
+//! - [`engine`]: the client engine (transports, handshake, heartbeats, upgrade, namespaces, acks, reconnect).
 //! - [`record`]: the one record type every front end shares, and its NDJSON form.
 //! - [`explain`]: a frame explained part by part, for people.
 //! - [`cli`]: the command line.
@@ -12,6 +13,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod engine;
 pub mod explain;
 pub mod output;
 pub mod proto;

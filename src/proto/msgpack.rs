@@ -117,19 +117,11 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn remaining(&self) -> usize {
-        self.buf.len() - self.pos
+        self.buf.len().saturating_sub(self.pos)
     }
 
     fn take(&mut self, n: usize, what: &'static str, start: usize) -> Result<&'a [u8], MsgpackError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&end| end <= self.buf.len())
-            .ok_or(MsgpackError::UnexpectedEnd {
-                at: self.buf.len(),
-                start,
-                what,
-            })?;
+        let end = self.pos.saturating_add(n);
         let bytes = self.buf.get(self.pos..end).ok_or(MsgpackError::UnexpectedEnd {
             at: self.buf.len(),
             start,
@@ -1647,10 +1639,7 @@ mod tests {
         let json = |text: &str| parse_json(text);
         let bad = |text: &str| json(text).expect_err(text).to_string();
         // Floats are read exactly (serde_json's default parser can be one ulp off here).
-        assert_eq!(
-            json("-1.94105412148415e-149"),
-            Ok(Json::Float(-1.94105412148415e-149))
-        );
+        assert_eq!(json("-1.94105412148415e-149"), Ok(Json::Float(-1.94105412148415e-149)));
         assert_eq!(json("-0"), Ok(Json::Float(-0.0)));
         assert_eq!(json("-9223372036854775808"), Ok(Json::Int(i64::MIN)));
         assert_eq!(json("18446744073709551616"), Ok(Json::Float(18446744073709551616.0)));
@@ -1658,21 +1647,61 @@ mod tests {
         // Duplicate keys stay, escapes and surrogate pairs are decoded.
         assert_eq!(
             json(r#"{"a":1,"a":2}"#),
-            Ok(Json::Object(vec![("a".into(), Json::UInt(1)), ("a".into(), Json::UInt(2))]))
+            Ok(Json::Object(vec![
+                ("a".into(), Json::UInt(1)),
+                ("a".into(), Json::UInt(2))
+            ]))
         );
         assert_eq!(
             json(r#""\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00é""#),
             Ok(Json::Str("\"\\/\u{8}\u{c}\n\r\t\u{e9}😀é".into()))
         );
-        assert_eq!(bad("[1,]"), "cannot encode: the data is not valid JSON at byte 3: unexpected ']' (expected a JSON value)");
-        assert_eq!(bad("[1 2]"), "cannot encode: the data is not valid JSON at byte 3: unexpected '2' (expected ',' or ']')");
-        assert_eq!(bad("01"), "cannot encode: the data is not valid JSON at byte 1: trailing characters after the JSON value");
-        assert_eq!(bad("1e999"), "cannot encode: the data is not valid JSON at byte 0: number 1e999 is out of range");
-        assert_eq!(bad(r#""\ud800""#), "cannot encode: the data is not valid JSON at byte 7: lone leading surrogate in a \\u escape");
-        assert_eq!(bad("\"a\nb\""), "cannot encode: the data is not valid JSON at byte 2: control character in a string (it must be escaped)");
-        assert_eq!(bad(r#""abc"#), "cannot encode: the data is not valid JSON at byte 4: unterminated string that starts at byte 0");
-        assert_eq!(bad("{1:2}"), "cannot encode: the data is not valid JSON at byte 1: unexpected '1' (expected a string key)");
-        for text in ["", "-", "1.", ".5", "1e", "nul", "[", "{\"a\"", "{\"a\":", r#""\x""#, r#""\u12""#, "\u{a0}1"] {
+        assert_eq!(
+            bad("[1,]"),
+            "cannot encode: the data is not valid JSON at byte 3: unexpected ']' (expected a JSON value)"
+        );
+        assert_eq!(
+            bad("[1 2]"),
+            "cannot encode: the data is not valid JSON at byte 3: unexpected '2' (expected ',' or ']')"
+        );
+        assert_eq!(
+            bad("01"),
+            "cannot encode: the data is not valid JSON at byte 1: trailing characters after the JSON value"
+        );
+        assert_eq!(
+            bad("1e999"),
+            "cannot encode: the data is not valid JSON at byte 0: number 1e999 is out of range"
+        );
+        assert_eq!(
+            bad(r#""\ud800""#),
+            "cannot encode: the data is not valid JSON at byte 7: lone leading surrogate in a \\u escape"
+        );
+        assert_eq!(
+            bad("\"a\nb\""),
+            "cannot encode: the data is not valid JSON at byte 2: control character in a string (it must be escaped)"
+        );
+        assert_eq!(
+            bad(r#""abc"#),
+            "cannot encode: the data is not valid JSON at byte 4: unterminated string that starts at byte 0"
+        );
+        assert_eq!(
+            bad("{1:2}"),
+            "cannot encode: the data is not valid JSON at byte 1: unexpected '1' (expected a string key)"
+        );
+        for text in [
+            "",
+            "-",
+            "1.",
+            ".5",
+            "1e",
+            "nul",
+            "[",
+            "{\"a\"",
+            "{\"a\":",
+            r#""\x""#,
+            r#""\u12""#,
+            "\u{a0}1",
+        ] {
             assert!(json(text).is_err(), "{text:?}");
         }
         // Nesting is bounded like serde_json's.

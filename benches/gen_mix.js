@@ -1,0 +1,176 @@
+"use strict";
+// Writes benches/mix.txt: the frames both decode benchmarks (Rust and Node) read.
+//
+//     node benches/gen_mix.js            # rewrites benches/mix.txt
+//     node benches/gen_mix.js --check    # exits 1 if mix.txt differs from what it would write
+//
+// The mix is steady-state Engine.IO v4 WebSocket traffic as a client receives it
+// (server -> client, default socket.io-parser): heartbeats, small events (some with
+// ack ids, namespaces and ack replies), ~1 KiB JSON events, and binary events
+// (a `451-...` header followed by a 1 KiB binary frame). A fixed-seed PRNG makes
+// the output the same on every run, so it needs no packages.
+//
+// Line format is that of tests/fixtures/frames-node-v4.txt:
+//     in ws t "<text frame as a JSON string literal>"
+//     in ws b <binary frame as hex>
+
+const fs = require("fs");
+const path = require("path");
+
+const OUT = path.join(__dirname, "mix.txt");
+
+// Counts per pass over the mix (messages; a binary event is two frames).
+const HEARTBEATS = 25;
+const SMALL_EVENTS = 45;
+const JSON_1K_EVENTS = 20;
+const BINARY_EVENTS = 10;
+const BINARY_SIZE = 1024;
+
+// xorshift32, fixed seed: deterministic on every platform.
+let state = 0x9e3779b9;
+function rand() {
+  state ^= state << 13;
+  state >>>= 0;
+  state ^= state >>> 17;
+  state ^= state << 5;
+  state >>>= 0;
+  return state;
+}
+function pick(list) {
+  return list[rand() % list.length];
+}
+function int(lo, hi) {
+  return lo + (rand() % (hi - lo + 1));
+}
+
+const USERS = ["ann", "bob", "chloé", "dmitri", "eve", "fatima", "günther", "hiro", "isabel", "jamal"];
+const ROOMS = ["lobby", "general", "random", "dev", "support"];
+const WORDS = ["hi", "there", "ok", "see", "you", "at", "the", "meeting", "thanks", "lunch?", "😀", "deploy", "done", "€5", "später"];
+const NAMESPACES = ["/", "/", "/", "/chat", "/admin"];
+
+function sentence(n) {
+  const words = [];
+  for (let i = 0; i < n; i++) words.push(pick(WORDS));
+  return words.join(" ");
+}
+
+function nspPrefix(nsp) {
+  return nsp === "/" ? "" : `${nsp},`;
+}
+
+let ackId = 0;
+
+function smallEvent() {
+  const nsp = pick(NAMESPACES);
+  switch (rand() % 6) {
+    case 0:
+    case 1:
+      return `42${nspPrefix(nsp)}${JSON.stringify(["chat", { user: pick(USERS), text: sentence(int(1, 6)) }])}`;
+    case 2:
+      // An event that asks for an ack.
+      return `42${nspPrefix(nsp)}${++ackId}${JSON.stringify(["typing", { user: pick(USERS), room: pick(ROOMS) }])}`;
+    case 3:
+      // The server's answer to one of our acks.
+      return `43${nspPrefix(nsp)}${int(1, 500)}${JSON.stringify([{ ok: true, id: `m${rand() % 100000}` }])}`;
+    case 4:
+      return `42${nspPrefix(nsp)}${JSON.stringify(["presence", pick(USERS), rand() % 2 === 0])}`;
+    default:
+      return `42${nspPrefix(nsp)}${JSON.stringify(["tick", rand() % 1000000, 1700000000000 + (rand() % 1000000)])}`;
+  }
+}
+
+function member() {
+  return {
+    id: `u${rand() % 1000000}`,
+    name: pick(USERS),
+    online: rand() % 2 === 0,
+    score: Math.round((rand() % 100000) / 7) / 100,
+    roles: rand() % 3 === 0 ? ["admin", "member"] : ["member"],
+    last: { room: pick(ROOMS), at: 1700000000000 + (rand() % 100000000) },
+  };
+}
+
+function json1kEvent() {
+  const nsp = pick(NAMESPACES);
+  const state = {
+    room: pick(ROOMS),
+    seq: rand() % 100000,
+    topic: sentence(8),
+    members: [],
+    recent: [],
+  };
+  let i = 0;
+  // Grow until the frame is about 1 KiB.
+  for (;;) {
+    if (i % 2 === 0) state.members.push(member());
+    else state.recent.push({ from: pick(USERS), text: sentence(int(3, 10)), reactions: { "👍": rand() % 5 } });
+    i++;
+    const text = `42${nspPrefix(nsp)}${JSON.stringify(["room:state", state])}`;
+    if (Buffer.byteLength(text) >= 1000) return text;
+  }
+}
+
+function binaryEvent() {
+  const nsp = pick(["/", "/", "/uploads"]);
+  const withAck = rand() % 2 === 0;
+  const data = [
+    "file",
+    { name: `photo-${rand() % 1000}.jpg`, type: "image/jpeg", size: BINARY_SIZE, data: { _placeholder: true, num: 0 } },
+  ];
+  const header = `451-${nspPrefix(nsp)}${withAck ? ++ackId : ""}${JSON.stringify(data)}`;
+  const bytes = Buffer.alloc(BINARY_SIZE);
+  for (let i = 0; i < BINARY_SIZE; i++) bytes[i] = rand() & 0xff;
+  return [header, bytes];
+}
+
+function main() {
+  const kinds = [];
+  for (let i = 0; i < HEARTBEATS; i++) kinds.push("ping");
+  for (let i = 0; i < SMALL_EVENTS; i++) kinds.push("small");
+  for (let i = 0; i < JSON_1K_EVENTS; i++) kinds.push("json1k");
+  for (let i = 0; i < BINARY_EVENTS; i++) kinds.push("binary");
+  // Fisher-Yates with the same PRNG: an interleaving like real traffic.
+  for (let i = kinds.length - 1; i > 0; i--) {
+    const j = rand() % (i + 1);
+    [kinds[i], kinds[j]] = [kinds[j], kinds[i]];
+  }
+
+  const lines = [
+    "# Benchmark frame mix: Engine.IO v4 WebSocket frames as a client receives them (default socket.io-parser).",
+    "# Generated by benches/gen_mix.js (deterministic); read by benches/decode.rs, benches/throughput.rs and benches/node_parsers.js.",
+    "# Format as tests/fixtures/frames-node-v4.txt: in ws t \"<JSON string>\" | in ws b <hex>.",
+    `# Per pass: ${HEARTBEATS} heartbeats, ${SMALL_EVENTS} small events, ${JSON_1K_EVENTS} ~1 KiB JSON events, ${BINARY_EVENTS} binary events (header + ${BINARY_SIZE}-byte attachment).`,
+  ];
+  for (const kind of kinds) {
+    switch (kind) {
+      case "ping":
+        lines.push(`in ws t ${JSON.stringify("2")}`);
+        break;
+      case "small":
+        lines.push(`in ws t ${JSON.stringify(smallEvent())}`);
+        break;
+      case "json1k":
+        lines.push(`in ws t ${JSON.stringify(json1kEvent())}`);
+        break;
+      case "binary": {
+        const [header, bytes] = binaryEvent();
+        lines.push(`in ws t ${JSON.stringify(header)}`);
+        lines.push(`in ws b ${bytes.toString("hex")}`);
+        break;
+      }
+    }
+  }
+  const text = lines.join("\n") + "\n";
+  if (process.argv.includes("--check")) {
+    const current = fs.existsSync(OUT) ? fs.readFileSync(OUT, "utf8") : "";
+    if (current !== text) {
+      console.error("benches/mix.txt is out of date: run node benches/gen_mix.js");
+      process.exit(1);
+    }
+    return;
+  }
+  fs.writeFileSync(OUT, text);
+  console.log(`wrote ${OUT}: ${lines.length - 4} frames`);
+}
+
+main();

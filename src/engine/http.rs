@@ -1,0 +1,216 @@
+//! Polling requests: one GET or POST, timed, with its headers, turned into an
+//! [`HttpRecord`] so the user sees why a server said 400 or where a cookie came from.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use url::Url;
+
+use super::cookies::CookieJar;
+use crate::record::HttpRecord;
+
+/// The HTTP side of a session: client, extra headers, shared cookie jar.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    headers: Arc<Vec<(String, String)>>,
+    pub jar: Arc<Mutex<CookieJar>>,
+}
+
+/// A response whatever its status; `body` is the decoded body.
+pub struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub content_type: Option<String>,
+    pub record: HttpRecord,
+}
+
+impl HttpClient {
+    pub fn new(
+        tls: Arc<rustls::ClientConfig>,
+        headers: Vec<(String, String)>,
+        jar: Arc<Mutex<CookieJar>>,
+        timeout: Duration,
+    ) -> Result<HttpClient, String> {
+        let client = reqwest::Client::builder()
+            .use_preconfigured_tls((*tls).clone())
+            .connect_timeout(timeout)
+            // Long polls wait up to pingInterval for data; the session's own timers judge liveness.
+            .pool_max_idle_per_host(4)
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(HttpClient {
+            client,
+            headers: Arc::new(headers),
+            jar,
+        })
+    }
+
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// Sends one request; a transport failure comes back as a message and the record.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+        authority: &str,
+    ) -> Result<Response, (String, HttpRecord)> {
+        let mut request_headers: Vec<(String, String)> = self.headers.iter().cloned().collect();
+        if let Some(cookie) = self.jar.lock().ok().and_then(|j| j.header()) {
+            request_headers.push(("Cookie".into(), cookie));
+        }
+        if body.is_some() {
+            request_headers.push(("Content-Type".into(), "text/plain;charset=UTF-8".into()));
+        }
+        let mut record = HttpRecord {
+            method: method.to_string(),
+            url: url.to_string(),
+            status: None,
+            request_headers: request_headers.clone(),
+            response_headers: Vec::new(),
+            body_length: None,
+            millis: None,
+            error: None,
+        };
+        let mut builder = self.client.request(method, url);
+        for (k, v) in &request_headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        if let Some(body) = body {
+            builder = builder.body(body);
+        }
+        let started = Instant::now();
+        let result = async {
+            let response = builder.send().await?;
+            let status = response.status().as_u16();
+            let headers: Vec<(String, String)> = response
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect();
+            let body = response.bytes().await?;
+            Ok::<_, reqwest::Error>((status, headers, body.to_vec()))
+        }
+        .await;
+        record.millis = Some(started.elapsed().as_secs_f64() * 1000.0);
+        match result {
+            Ok((status, headers, body)) => {
+                if let Ok(mut jar) = self.jar.lock() {
+                    for (k, v) in &headers {
+                        if k.eq_ignore_ascii_case("set-cookie") {
+                            jar.apply_set_cookie(v);
+                        }
+                    }
+                }
+                let content_type = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                    .map(|(_, v)| v.clone());
+                record.status = Some(status);
+                record.response_headers = headers;
+                record.body_length = Some(body.len());
+                Ok(Response {
+                    status,
+                    body,
+                    content_type,
+                    record,
+                })
+            }
+            Err(e) => {
+                let message = describe_error(&e, authority);
+                record.error = Some(message.clone());
+                Err((message, record))
+            }
+        }
+    }
+}
+
+/// A reqwest error as a person can act on it.
+pub fn describe_error(e: &reqwest::Error, authority: &str) -> String {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    let mut innermost = e.to_string();
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return format!("connection refused at {authority}"),
+                std::io::ErrorKind::ConnectionReset => return format!("connection reset by {authority}"),
+                _ => {}
+            }
+        }
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return format!("TLS: {}", describe_tls(tls));
+        }
+        innermost = s.to_string();
+        source = s.source();
+    }
+    if e.is_timeout() {
+        return format!("timed out talking to {authority}");
+    }
+    if e.is_connect() {
+        return format!("cannot connect to {authority}: {innermost}");
+    }
+    format!("HTTP request to {authority} failed: {innermost}")
+}
+
+pub fn describe_tls(e: &rustls::Error) -> String {
+    match e {
+        rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName)
+        | rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForNameContext { .. }) => {
+            "certificate not valid for host".into()
+        }
+        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => {
+            "certificate signed by an unknown authority (try --ca-cert FILE, or --insecure)".into()
+        }
+        rustls::Error::InvalidCertificate(rustls::CertificateError::Expired)
+        | rustls::Error::InvalidCertificate(rustls::CertificateError::ExpiredContext { .. }) => {
+            "certificate expired".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Engine.IO's error answers: `{"code":1,"message":"Session ID unknown"}`, a JSON
+/// string (python-engineio), or anything else.
+pub fn describe_status(status: u16, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let detail = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(serde_json::Value::Object(map)) => match (map.get("code"), map.get("message")) {
+            (Some(code), Some(serde_json::Value::String(m))) => format!("{m} (code {code})"),
+            (_, Some(serde_json::Value::String(m))) => m.clone(),
+            _ => text.to_string(),
+        },
+        Ok(serde_json::Value::String(s)) => s,
+        _ => text.chars().take(200).collect(),
+    };
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let detail = crate::output::sanitize::sanitize(detail.trim()).into_owned();
+    if detail.is_empty() {
+        format!("server answered {status} {reason}")
+    } else {
+        format!("server answered {status} {detail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engineio_error_bodies() {
+        assert_eq!(
+            describe_status(400, br#"{"code":1,"message":"Session ID unknown"}"#),
+            "server answered 400 Session ID unknown (code 1)"
+        );
+        assert_eq!(
+            describe_status(400, br#""The client is using an unsupported version""#),
+            "server answered 400 The client is using an unsupported version"
+        );
+        assert_eq!(describe_status(500, b""), "server answered 500 Internal Server Error");
+    }
+}

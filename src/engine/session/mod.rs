@@ -1,0 +1,770 @@
+//! The session state machine. One task owns all state; transports run in small
+//! tasks that only move bytes and report back through one channel, so every
+//! record leaves in the order things happened.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt as _, StreamExt as _};
+use serde_json::{Map, Value, json};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::sleep_until;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::backoff::Backoff;
+use super::cookies::CookieJar;
+use super::http::{HttpClient, Response, describe_status};
+use super::target::Target;
+use super::{AckReply, Command, EioChoice, HeartbeatMode, Options, Reply, TransportMode, ws};
+use crate::proto::binary;
+use crate::proto::eio::{self, BinaryForm, EioVersion, Handshake, OwnedFrame};
+use crate::proto::frame::{Decoded, FrameDecoder, Parser};
+use crate::proto::msgpack;
+use crate::proto::payload;
+use crate::proto::sio::{self, PacketType};
+mod connected;
+
+use crate::record::{Body, Direction, FrameRecord, HttpRecord, Raw, Record, StateRecord, Timestamp, Transport};
+
+/// What the transport tasks report.
+enum Inbound {
+    Poll { generation: u64, result: HttpResult },
+    Post { generation: u64, result: HttpResult },
+    WsOpen { generation: u64, result: WsResult },
+    WsFrame { generation: u64, frame: OwnedFrame },
+    WsClosed { generation: u64, reason: String },
+}
+
+type HttpResult = Result<Response, (String, HttpRecord)>;
+type WsResult = Result<(ws::Socket, HttpRecord), (String, HttpRecord)>;
+
+/// How a connected phase ended.
+enum End {
+    /// By the user or a server decision that forbids reconnecting.
+    Closed(String),
+    /// The connection broke; reconnecting is allowed.
+    Lost(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Upgrade {
+    None,
+    /// The WebSocket is being opened.
+    Opening,
+    /// `2probe` sent, waiting for `3probe`.
+    Probing,
+    /// Probe answered; waiting for the in-flight polls to end before sending `5`.
+    Pausing,
+    Done,
+}
+
+enum Outgoing {
+    Packet(eio::Packet<'static>),
+    RawBody(Vec<u8>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum NsState {
+    Joining,
+    Connected,
+    Failed(String),
+    Left,
+    Disconnected(String),
+}
+
+struct PendingAck {
+    event: String,
+    sent: Instant,
+    reply: Option<Reply<Option<AckReply>>>,
+}
+
+struct Namespace {
+    name: String,
+    state: NsState,
+    auth: Option<Value>,
+    sid: Option<String>,
+    pid: Option<String>,
+    offset: Option<String>,
+    next_ack: u64,
+    pending: HashMap<u64, PendingAck>,
+    join_waiters: Vec<Reply<()>>,
+    /// Emits made while the namespace was still joining, sent once it is connected.
+    outbox: VecDeque<(sio::Packet<'static>, Vec<Vec<u8>>)>,
+    /// Re-joined after a reconnect.
+    wanted: bool,
+}
+
+impl Namespace {
+    fn new(name: String, auth: Option<Value>) -> Self {
+        Namespace {
+            name,
+            state: NsState::Joining,
+            auth,
+            sid: None,
+            pid: None,
+            offset: None,
+            next_ack: 0,
+            pending: HashMap::new(),
+            join_waiters: Vec::new(),
+            outbox: VecDeque::new(),
+            wanted: true,
+        }
+    }
+
+    fn active(&self) -> bool {
+        matches!(self.state, NsState::Joining | NsState::Connected)
+    }
+}
+
+/// One Engine.IO connection.
+struct Conn {
+    eio: EioVersion,
+    sid: Option<String>,
+    ping_interval: Duration,
+    ping_timeout: Duration,
+    upgrades: Vec<String>,
+    max_payload: Option<u64>,
+    websocket: bool,
+    ws: Option<SplitSink<ws::Socket, Message>>,
+    upgrade: Upgrade,
+    get_in_flight: bool,
+    post_in_flight: bool,
+    queue: VecDeque<Outgoing>,
+    decoder_in: FrameDecoder,
+    decoder_out: FrameDecoder,
+    tasks: Vec<JoinHandle<()>>,
+    /// Rev 4: the server must ping before this.
+    ping_deadline: Option<Instant>,
+    /// Rev 3: when the client pings next.
+    next_ping: Option<Instant>,
+    /// Rev 3: the pong must come before this.
+    pong_deadline: Option<Instant>,
+    ping_sent: Option<Instant>,
+    /// Rev 4 pongs held back by a heartbeat delay.
+    delayed_pongs: VecDeque<Instant>,
+    /// An open-time frame to handle once the connection is set up (rev detection over WS).
+    replay: Vec<OwnedFrame>,
+}
+
+impl Conn {
+    fn new(eio: EioVersion, parser: Parser, websocket: bool) -> Conn {
+        Conn {
+            eio,
+            sid: None,
+            ping_interval: Duration::from_secs(25),
+            ping_timeout: Duration::from_secs(20),
+            upgrades: Vec::new(),
+            max_payload: None,
+            websocket,
+            ws: None,
+            upgrade: Upgrade::None,
+            get_in_flight: false,
+            post_in_flight: false,
+            queue: VecDeque::new(),
+            decoder_in: FrameDecoder::new(eio, parser),
+            decoder_out: FrameDecoder::new(eio, parser),
+            tasks: Vec::new(),
+            ping_deadline: None,
+            next_ping: None,
+            pong_deadline: None,
+            ping_sent: None,
+            delayed_pongs: VecDeque::new(),
+            replay: Vec::new(),
+        }
+    }
+
+    fn transport(&self) -> Transport {
+        if self.websocket {
+            Transport::Websocket
+        } else {
+            Transport::Polling
+        }
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        [
+            self.ping_deadline,
+            self.next_ping,
+            self.pong_deadline,
+            self.delayed_pongs.front().copied(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    fn set_version(&mut self, eio: EioVersion, parser: Parser) {
+        self.eio = eio;
+        self.decoder_in = FrameDecoder::new(eio, parser);
+        self.decoder_out = FrameDecoder::new(eio, parser);
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// What an incoming frame asks of the session, read before the record is sent.
+enum Act {
+    Nothing,
+    Open(Box<Handshake>),
+    Ping(bool),
+    Pong(bool),
+    Close,
+    Sio {
+        kind: PacketType,
+        nsp: String,
+        id: Option<u64>,
+        data: Option<Value>,
+        attachments: Vec<Vec<u8>>,
+    },
+}
+
+pub(super) struct Session {
+    opts: Options,
+    target: Target,
+    tls: Arc<rustls::ClientConfig>,
+    http: HttpClient,
+    records: mpsc::Sender<Record>,
+    commands: mpsc::Receiver<Command>,
+    commands_open: bool,
+    inbound_tx: mpsc::Sender<Inbound>,
+    inbound_rx: mpsc::Receiver<Inbound>,
+    seq: u64,
+    generation: u64,
+    conn: Option<Conn>,
+    namespaces: Vec<Namespace>,
+    heartbeat: HeartbeatMode,
+    backoff: Backoff,
+    /// Settled after the first successful open (auto detection).
+    eio_known: Option<EioVersion>,
+}
+
+impl Session {
+    pub(super) fn new(
+        opts: Options,
+        commands: mpsc::Receiver<Command>,
+        records: mpsc::Sender<Record>,
+    ) -> Result<Session, String> {
+        let target = Target::parse(&opts.url)?;
+        let tls = super::tls::client_config(opts.ca_cert.as_deref(), opts.insecure)?;
+        let jar = Arc::new(Mutex::new(CookieJar::from_user(&opts.cookies)?));
+        let http = HttpClient::new(tls.clone(), opts.headers.clone(), jar, opts.timeout)?;
+        let mut namespaces: Vec<Namespace> = Vec::new();
+        let wanted = if opts.namespaces.is_empty() {
+            vec![target.namespace.clone()]
+        } else {
+            opts.namespaces.iter().map(|n| super::normalise_namespace(n)).collect()
+        };
+        for name in wanted {
+            if !namespaces.iter().any(|n| n.name == name) {
+                namespaces.push(Namespace::new(name, opts.auth.clone()));
+            }
+        }
+        let (inbound_tx, inbound_rx) = mpsc::channel(64);
+        let seed = Timestamp::now().micros ^ u64::from(std::process::id());
+        let mut backoff = Backoff::reference(seed);
+        backoff.base = opts.reconnect_delay;
+        backoff.max = opts.reconnect_delay_max;
+        Ok(Session {
+            heartbeat: opts.heartbeat,
+            eio_known: match opts.eio {
+                EioChoice::V3 => Some(EioVersion::V3),
+                EioChoice::V4 => Some(EioVersion::V4),
+                EioChoice::Auto => None,
+            },
+            opts,
+            target,
+            tls,
+            http,
+            records,
+            commands,
+            commands_open: true,
+            inbound_tx,
+            inbound_rx,
+            seq: 0,
+            generation: 0,
+            conn: None,
+            namespaces,
+            backoff,
+        })
+    }
+
+    // ----- records -----
+
+    async fn record(&mut self, body: Body) {
+        let record = Record {
+            seq: self.seq,
+            time: Timestamp::now(),
+            body,
+        };
+        self.seq += 1;
+        // A consumer that went away is no reason to stop the session.
+        let _ = self.records.send(record).await;
+    }
+
+    async fn state(&mut self, state: &str, detail: Option<String>, data: Value) {
+        let data = match data {
+            Value::Object(map) => map,
+            Value::Null => Map::new(),
+            other => {
+                let mut m = Map::new();
+                m.insert("value".into(), other);
+                m
+            }
+        };
+        self.record(Body::State(StateRecord {
+            state: state.to_string(),
+            detail,
+            data,
+        }))
+        .await;
+    }
+
+    async fn http_record(&mut self, record: HttpRecord) {
+        self.record(Body::Http(record)).await;
+    }
+
+    async fn frame_record(&mut self, dir: Direction, transport: Transport, raw: Raw, decoded: Decoded) {
+        self.record(Body::Frame(FrameRecord {
+            dir: Some(dir),
+            transport: Some(transport),
+            raw,
+            decoded,
+        }))
+        .await;
+    }
+
+    // ----- the life cycle -----
+
+    pub(super) async fn run(mut self) {
+        let mut attempt: u32 = 0;
+        loop {
+            let url = self.opts.url.clone();
+            self.state(
+                "connecting",
+                Some(url),
+                json!({"attempt": attempt, "transport": format!("{:?}", self.opts.transport).to_lowercase()}),
+            )
+            .await;
+            let opened = tokio::time::timeout(self.opts.timeout, self.open()).await;
+            let end = match opened {
+                Ok(Ok(())) => {
+                    attempt = 0;
+                    self.backoff.reset();
+                    self.serve().await
+                }
+                Ok(Err(reason)) => End::Lost(reason),
+                Err(_) => End::Lost(format!(
+                    "no Engine.IO handshake within {} s (--timeout)",
+                    self.opts.timeout.as_secs_f64()
+                )),
+            };
+            self.drop_connection();
+            let reason = match end {
+                End::Closed(reason) => {
+                    self.finish(&reason).await;
+                    return;
+                }
+                End::Lost(reason) => reason,
+            };
+            self.fail_pending(&reason);
+            self.state("disconnected", Some(reason.clone()), Value::Null).await;
+            let limit_reached = self.opts.reconnect_attempts.is_some_and(|max| attempt >= max);
+            if !self.opts.reconnect || limit_reached || !self.commands_open {
+                let why = if limit_reached {
+                    format!("gave up after {attempt} reconnect attempt(s): {reason}")
+                } else {
+                    reason
+                };
+                self.finish(&why).await;
+                return;
+            }
+            attempt += 1;
+            let delay = self.backoff.next_delay();
+            self.state(
+                "reconnecting",
+                Some(format!("attempt {attempt} in {} ms", delay.as_millis())),
+                json!({"attempt": attempt, "delay_ms": delay.as_millis() as u64}),
+            )
+            .await;
+            if !self.wait_offline(delay).await {
+                self.finish("io client disconnect").await;
+                return;
+            }
+        }
+    }
+
+    async fn finish(&mut self, reason: &str) {
+        self.fail_pending(reason);
+        self.state("closed", Some(reason.to_string()), Value::Null).await;
+    }
+
+    fn drop_connection(&mut self) {
+        self.generation += 1;
+        if let Some(mut conn) = self.conn.take()
+            && let Some(e) = conn.decoder_in.finish()
+        {
+            // A half-received binary packet is reported with the disconnect reason.
+            let _ = e;
+        }
+        // Stale reports from the old transports are skipped by generation.
+        while self.inbound_rx.try_recv().is_ok() {}
+    }
+
+    fn fail_pending(&mut self, reason: &str) {
+        for ns in &mut self.namespaces {
+            for (_, pending) in ns.pending.drain() {
+                if let Some(reply) = pending.reply {
+                    let _ = reply.send(Err(format!("no ack: {reason}")));
+                }
+            }
+            for waiter in ns.join_waiters.drain(..) {
+                let _ = waiter.send(Err(format!("not joined: {reason}")));
+            }
+            if ns.state == NsState::Connected || ns.state == NsState::Joining {
+                ns.state = NsState::Disconnected(reason.to_string());
+            }
+        }
+    }
+
+    /// Waits before a reconnect while still answering commands. False when told to stop.
+    async fn wait_offline(&mut self, delay: Duration) -> bool {
+        let until = tokio::time::Instant::now() + delay;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(until) => return true,
+                cmd = self.commands.recv(), if self.commands_open => match cmd {
+                    None => { self.commands_open = false; return false; }
+                    Some(Command::Disconnect { reply }) => { let _ = reply.send(Ok(())); return false; }
+                    Some(Command::Reconnect) => return true,
+                    Some(other) => self.command_offline(other),
+                }
+            }
+        }
+    }
+
+    fn command_offline(&mut self, cmd: Command) {
+        fn msg<T>() -> Result<T, String> {
+            Err("not connected (reconnecting)".to_string())
+        }
+        match cmd {
+            Command::Emit { reply, .. } => drop(reply.send(msg())),
+            Command::Join { nsp, auth, reply } => {
+                let ns = self.namespace_entry(&nsp, auth);
+                ns.wanted = true;
+                ns.join_waiters.push(reply);
+            }
+            Command::Leave { nsp, reply } => {
+                if let Some(ns) = self.namespaces.iter_mut().find(|n| n.name == nsp) {
+                    ns.wanted = false;
+                    ns.state = NsState::Left;
+                }
+                let _ = reply.send(Ok(()));
+            }
+            Command::Ack { reply, .. } | Command::Raw { reply, .. } => drop(reply.send(msg())),
+            Command::Heartbeat(mode) => self.heartbeat = mode,
+            Command::Reconnect => {}
+            Command::Disconnect { reply } => drop(reply.send(Ok(()))),
+        }
+    }
+
+    fn namespace_entry(&mut self, nsp: &str, auth: Option<Value>) -> &mut Namespace {
+        let index = match self.namespaces.iter().position(|n| n.name == nsp) {
+            Some(i) => {
+                if auth.is_some() {
+                    self.namespaces[i].auth = auth;
+                }
+                i
+            }
+            None => {
+                self.namespaces.push(Namespace::new(nsp.to_string(), auth));
+                self.namespaces.len() - 1
+            }
+        };
+        &mut self.namespaces[index]
+    }
+
+    // ----- opening -----
+
+    fn version_to_ask(&self) -> EioVersion {
+        self.eio_known.unwrap_or(EioVersion::V4)
+    }
+
+    async fn open(&mut self) -> Result<(), String> {
+        self.generation += 1;
+        match self.opts.transport {
+            TransportMode::Websocket => self.open_websocket().await?,
+            TransportMode::Auto | TransportMode::Polling => self.open_polling().await?,
+        }
+        let conn = self.conn.as_ref().ok_or("no connection")?;
+        if conn.sid.is_none() {
+            return Err("the server's first packet was not an Engine.IO open packet".into());
+        }
+        let (eio, sid, interval, timeout, upgrades) = (
+            conn.eio,
+            conn.sid.clone().unwrap_or_default(),
+            conn.ping_interval,
+            conn.ping_timeout,
+            conn.upgrades.clone(),
+        );
+        self.eio_known.get_or_insert(eio);
+        let sio_version = if eio == EioVersion::V3 { 4 } else { 5 };
+        self.state(
+            "open",
+            Some(format!(
+                "Engine.IO {eio} / Socket.IO {sio_version}, sid {sid}, ping {}/{} ms, {}",
+                interval.as_millis(),
+                timeout.as_millis(),
+                if self.conn.as_ref().is_some_and(|c| c.websocket) {
+                    "websocket"
+                } else {
+                    "polling"
+                }
+            )),
+            json!({"eio": eio.number(), "sio": sio_version, "sid": sid, "pingInterval": interval.as_millis() as u64,
+                   "pingTimeout": timeout.as_millis() as u64, "upgrades": upgrades}),
+        )
+        .await;
+        self.arm_heartbeat();
+        self.join_wanted().await?;
+        // Frames that came with the handshake (rev 3's implicit `40`, early events).
+        let replay = self
+            .conn
+            .as_mut()
+            .map(|c| std::mem::take(&mut c.replay))
+            .unwrap_or_default();
+        for frame in replay {
+            let transport = self.conn.as_ref().map_or(Transport::Polling, Conn::transport);
+            if let Some(end) = self.on_frame(frame, transport).await {
+                return Err(match end {
+                    End::Closed(r) | End::Lost(r) => r,
+                });
+            }
+        }
+        if !self.conn.as_ref().is_some_and(|c| c.websocket) {
+            self.start_get();
+            if self.opts.transport == TransportMode::Auto && upgrades.iter().any(|u| u == "websocket") {
+                self.start_upgrade().await;
+            }
+        }
+        Ok(())
+    }
+
+    fn cache_buster(&self) -> String {
+        // Like the JS client's `t`: different on every request.
+        let n = Timestamp::now().micros.wrapping_mul(6_364_136_223_846_793_005) ^ self.seq;
+        format!("{:x}", n & 0xffff_ffff_ffff)
+    }
+
+    fn polling_url(&self, eio: EioVersion, sid: Option<&str>) -> url::Url {
+        let version = eio.number().to_string();
+        let t = self.cache_buster();
+        let mut params: Vec<(&str, &str)> = vec![("EIO", &version), ("transport", "polling"), ("t", &t)];
+        if let Some(sid) = sid {
+            params.push(("sid", sid));
+        }
+        self.target.endpoint(false, &self.opts.path, &params, &self.opts.query)
+    }
+
+    fn websocket_url(&self, eio: EioVersion, sid: Option<&str>) -> url::Url {
+        let version = eio.number().to_string();
+        let mut params: Vec<(&str, &str)> = vec![("EIO", &version), ("transport", "websocket")];
+        if let Some(sid) = sid {
+            params.push(("sid", sid));
+        }
+        self.target.endpoint(true, &self.opts.path, &params, &self.opts.query)
+    }
+
+    async fn open_polling(&mut self) -> Result<(), String> {
+        let asked = self.version_to_ask();
+        let url = self.polling_url(asked, None);
+        let authority = self.target.authority();
+        let response = match self.http.send(reqwest::Method::GET, url, None, &authority).await {
+            Ok(r) => r,
+            Err((message, record)) => {
+                self.http_record(record).await;
+                return Err(message);
+            }
+        };
+        self.http_record(response.record.clone()).await;
+        if response.status != 200 {
+            return Err(describe_status(response.status, &response.body));
+        }
+        // A body like `97:0{…}` answers EIO=4 in rev-3 framing: a Socket.IO 2.x server.
+        let eio = if self.opts.eio == EioChoice::Auto && looks_like_v3_payload(&response.body) {
+            EioVersion::V3
+        } else {
+            asked
+        };
+        if eio != asked {
+            self.state(
+                "version detected",
+                Some("the server answered in Engine.IO 3 framing: Socket.IO 2.x; speaking Engine.IO 3".into()),
+                json!({"eio": 3}),
+            )
+            .await;
+        }
+        self.conn = Some(Conn::new(eio, self.opts.parser, false));
+        let frames = self.split_body(&response.body).await;
+        let mut frames = frames.into_iter();
+        if let Some(first) = frames.next() {
+            self.on_frame(first, Transport::Polling).await;
+        }
+        if let Some(conn) = self.conn.as_mut() {
+            conn.replay.extend(frames);
+        }
+        Ok(())
+    }
+
+    /// Splits a polling body into owned frames; a framing error becomes a state record.
+    async fn split_body(&mut self, body: &[u8]) -> Vec<OwnedFrame> {
+        let Some(conn) = self.conn.as_ref() else {
+            return Vec::new();
+        };
+        let split = payload::split(body, conn.eio);
+        let frames: Vec<OwnedFrame> = split.records.iter().map(|f| f.to_owned_frame()).collect();
+        if let Some(e) = split.error {
+            self.state(
+                "malformed payload",
+                Some(format!("polling body: {e}")),
+                json!({"body_length": body.len()}),
+            )
+            .await;
+        }
+        frames
+    }
+
+    async fn open_websocket(&mut self) -> Result<(), String> {
+        let asked = self.version_to_ask();
+        let url = self.websocket_url(asked, None);
+        let authority = self.target.authority();
+        let (socket, record) = match ws::open(url, &self.http, self.tls.clone(), &authority).await {
+            Ok(ok) => ok,
+            Err((message, record)) => {
+                self.http_record(record).await;
+                return Err(message);
+            }
+        };
+        self.http_record(record).await;
+        let (sink, mut stream) = socket.split();
+        let mut conn = Conn::new(asked, self.opts.parser, true);
+        conn.ws = Some(sink);
+        self.conn = Some(conn);
+        // The first message is the open packet.
+        let first = next_ws_frame(&mut stream)
+            .await
+            .ok_or("the WebSocket closed before the Engine.IO open packet")?;
+        self.on_frame(first, Transport::Websocket).await;
+        // Only engine.io ≥ 6.2 sends maxPayload: such a server is surely modern.
+        let is_modern = self.conn.as_ref().is_some_and(|c| c.max_payload.is_some());
+        if self.opts.eio == EioChoice::Auto && !is_modern {
+            // A Socket.IO 2.x server sends `40` unprompted right after open.
+            let probe = tokio::time::timeout(Duration::from_millis(500), next_ws_frame(&mut stream)).await;
+            if let Ok(Some(frame)) = probe {
+                if matches!(&frame, OwnedFrame::Text(t) if t == "40") {
+                    if let Some(conn) = self.conn.as_mut() {
+                        conn.set_version(EioVersion::V3, self.opts.parser);
+                    }
+                    self.state(
+                        "version detected",
+                        Some("the server connected / unprompted: Socket.IO 2.x; speaking Engine.IO 3".into()),
+                        json!({"eio": 3}),
+                    )
+                    .await;
+                }
+                if let Some(conn) = self.conn.as_mut() {
+                    conn.replay.push(frame);
+                }
+            }
+        }
+        self.spawn_ws_reader(stream);
+        Ok(())
+    }
+
+    fn spawn_ws_reader(&mut self, mut stream: futures_util::stream::SplitStream<ws::Socket>) {
+        let tx = self.inbound_tx.clone();
+        let generation = self.generation;
+        let task = tokio::spawn(async move {
+            loop {
+                match stream.next().await {
+                    Some(Ok(Message::Text(t))) => {
+                        let frame = OwnedFrame::Text(t.as_str().to_owned());
+                        if tx.send(Inbound::WsFrame { generation, frame }).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(Ok(Message::Binary(b))) => {
+                        let frame = OwnedFrame::Binary(b.to_vec());
+                        if tx.send(Inbound::WsFrame { generation, frame }).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(Ok(Message::Close(close))) => {
+                        let reason = match close {
+                            Some(c) => format!(
+                                "the server closed the WebSocket (code {}{})",
+                                u16::from(c.code),
+                                if c.reason.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(", {}", c.reason)
+                                }
+                            ),
+                            None => "the server closed the WebSocket (no status code)".into(),
+                        };
+                        let _ = tx.send(Inbound::WsClosed { generation, reason }).await;
+                        return;
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => {
+                        let _ = tx
+                            .send(Inbound::WsClosed {
+                                generation,
+                                reason: format!("WebSocket error: {e}"),
+                            })
+                            .await;
+                        return;
+                    }
+                    None => {
+                        let _ = tx
+                            .send(Inbound::WsClosed {
+                                generation,
+                                reason: "the WebSocket connection ended".into(),
+                            })
+                            .await;
+                        return;
+                    }
+                }
+            }
+        });
+        if let Some(conn) = self.conn.as_mut() {
+            conn.tasks.push(task);
+        }
+    }
+}
+
+/// Reads the next text or binary message; None when the socket ends.
+async fn next_ws_frame(stream: &mut futures_util::stream::SplitStream<ws::Socket>) -> Option<OwnedFrame> {
+    loop {
+        match stream.next().await? {
+            Ok(Message::Text(t)) => return Some(OwnedFrame::Text(t.as_str().to_owned())),
+            Ok(Message::Binary(b)) => return Some(OwnedFrame::Binary(b.to_vec())),
+            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// `<digits>:0{` at the start: a rev-3 length-prefixed open packet.
+fn looks_like_v3_payload(body: &[u8]) -> bool {
+    let digits = body.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && body.get(digits) == Some(&b':') && body.get(digits + 1) == Some(&b'0')
+}
