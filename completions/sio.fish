@@ -30,6 +30,7 @@ never\t''"
 complete -c sio -n "__fish_sio_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sio -n "__fish_sio_needs_command" -s V -l version -d 'Print version'
 complete -c sio -n "__fish_sio_needs_command" -f -a "decode" -d 'Decode frames offline and explain them part by part'
+complete -c sio -n "__fish_sio_needs_command" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
 complete -c sio -n "__fish_sio_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c sio -n "__fish_sio_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sio -n "__fish_sio_using_subcommand decode" -l eio -d 'Engine.IO protocol revision (3 for Socket.IO 2.x servers)' -r -f -a "3\t''
@@ -44,10 +45,42 @@ complete -c sio -n "__fish_sio_using_subcommand decode" -l hex -d 'Inputs are he
 complete -c sio -n "__fish_sio_using_subcommand decode" -l base64 -d 'Inputs are base64 bytes: a binary frame or binary body'
 complete -c sio -n "__fish_sio_using_subcommand decode" -l json -d 'One JSON record per line instead of the explanation'
 complete -c sio -n "__fish_sio_using_subcommand decode" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand listen" -s n -l namespace -d 'Namespace to join at start (repeatable); replaces the URL\'s namespace' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l path -d 'Engine.IO path on the server' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -s q -l query -d 'Query parameter sent on every request (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -s H -l header -d 'Header sent on every request and on the WebSocket handshake (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l cookie -d 'Cookies to send, as `a=1; b=2` (repeatable); cookies the server sets are kept too' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l transport -d 'auto: polling, then the WebSocket upgrade; or one transport only' -r -f -a "auto\t''
+polling\t''
+websocket\t''"
+complete -c sio -n "__fish_sio_using_subcommand listen" -l eio -d 'Engine.IO revision: auto falls back to 3 for Socket.IO 2.x servers' -r -f -a "auto\t''
+3\t''
+4\t''"
+complete -c sio -n "__fish_sio_using_subcommand listen" -l parser -d 'Socket.IO packet encoding' -r -f -a "default\t''
+msgpack\t''"
+complete -c sio -n "__fish_sio_using_subcommand listen" -l auth -d 'CONNECT auth payload (JSON), e.g. \'{"token":"abc"}\'' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l reconnect-attempts -d 'Give up after this many reconnect attempts (default: never)' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l timeout -d 'Time allowed for the Engine.IO handshake, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
+complete -c sio -n "__fish_sio_using_subcommand listen" -l count -d 'Stop after this many events' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l for -d 'Stop after this long, e.g. 30s' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l event -d 'Only these events (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sio -n "__fish_sio_using_subcommand listen" -l auto-ack -d 'Answer every server ack request with an empty ack'
+complete -c sio -n "__fish_sio_using_subcommand listen" -l no-reconnect -d 'Do not reconnect when the connection breaks'
+complete -c sio -n "__fish_sio_using_subcommand listen" -l insecure -d 'Accept any TLS certificate. Insecure: for test servers only'
+complete -c sio -n "__fish_sio_using_subcommand listen" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
+complete -c sio -n "__fish_sio_using_subcommand listen" -l json -d 'One JSON record per line'
+complete -c sio -n "__fish_sio_using_subcommand listen" -l raw -d 'Only the raw frames, one per line'
+complete -c sio -n "__fish_sio_using_subcommand listen" -s h -l help -d 'Print help'
 complete -c sio -n "__fish_sio_using_subcommand completions" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode completions help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen completions help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen completions help" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

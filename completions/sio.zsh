@@ -43,6 +43,39 @@ _arguments "${_arguments_options[@]}" : \
 '*::frames -- Frames to decode; one per line from standard input when none are given:_default' \
 && ret=0
 ;;
+(listen)
+_arguments "${_arguments_options[@]}" : \
+'*-n+[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'*--namespace=[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'--path=[Engine.IO path on the server]:PATH:_default' \
+'*-q+[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*--query=[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*-H+[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--header=[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--cookie=[Cookies to send, as \`a=1; b=2\` (repeatable); cookies the server sets are kept too]:COOKIES:_default' \
+'--transport=[auto\: polling, then the WebSocket upgrade; or one transport only]:TRANSPORT:(auto polling websocket)' \
+'--eio=[Engine.IO revision\: auto falls back to 3 for Socket.IO 2.x servers]:EIO:(auto 3 4)' \
+'--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
+'--auth=[CONNECT auth payload (JSON), e.g. '\''{"token"\:"abc"}'\'']:JSON:_default' \
+'--reconnect-attempts=[Give up after this many reconnect attempts (default\: never)]:N:_default' \
+'--timeout=[Time allowed for the Engine.IO handshake, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
+'--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
+'--count=[Stop after this many events]:N:_default' \
+'--for=[Stop after this long, e.g. 30s]:DUR:_default' \
+'*--event=[Only these events (repeatable)]:NAME:_default' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--auto-ack[Answer every server ack request with an empty ack]' \
+'--no-reconnect[Do not reconnect when the connection breaks]' \
+'--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
+'--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
+'(--raw)--json[One JSON record per line]' \
+'--raw[Only the raw frames, one per line]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
@@ -67,6 +100,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(listen)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -88,6 +125,7 @@ esac
 _sio_commands() {
     local commands; commands=(
 'decode:Decode frames offline and explain them part by part' \
+'listen:Connect and print what arrives, until Ctrl-C, --count events or --timeout' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -107,6 +145,7 @@ _sio__subcmd__decode_commands() {
 _sio__subcmd__help_commands() {
     local commands; commands=(
 'decode:Decode frames offline and explain them part by part' \
+'listen:Connect and print what arrives, until Ctrl-C, --count events or --timeout' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -126,6 +165,16 @@ _sio__subcmd__help__subcmd__decode_commands() {
 _sio__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'sio help help commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__help__subcmd__listen_commands] )) ||
+_sio__subcmd__help__subcmd__listen_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help listen commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__listen_commands] )) ||
+_sio__subcmd__listen_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio listen commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_sio" ]; then

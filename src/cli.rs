@@ -31,6 +31,11 @@ pub enum Command {
                             sio decode --payload --eio 3 '97:0{...}2:40'\n  \
                             printf '451-[\"up\",{\"_placeholder\":true,\"num\":0}]\\n' | sio decode")]
     Decode(DecodeArgs),
+    /// Connect and print what arrives, until Ctrl-C, --count events or --timeout.
+    #[command(after_help = "Examples:\n  sio listen http://localhost:3000\n  \
+                            sio listen http://localhost:3000/admin --auth '{\"token\":\"x\"}' --event chat --json\n  \
+                            sio listen ws://localhost:3000 --transport websocket --frames")]
+    Listen(ListenArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -103,6 +108,198 @@ impl From<ParserArg> for frame::Parser {
         match a {
             ParserArg::Default => frame::Parser::Default,
             ParserArg::Msgpack => frame::Parser::Msgpack,
+        }
+    }
+}
+
+/// How to reach a server; shared by every command that connects.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Server URL: http, https, ws or wss; a path names the namespace (http://h:3000/admin joins /admin).
+    pub url: String,
+
+    /// Namespace to join at start (repeatable); replaces the URL's namespace.
+    #[arg(short = 'n', long = "namespace", value_name = "NS")]
+    pub namespaces: Vec<String>,
+
+    /// Engine.IO path on the server.
+    #[arg(long, default_value = "/socket.io/")]
+    pub path: String,
+
+    /// Query parameter sent on every request (repeatable).
+    #[arg(short = 'q', long = "query", value_name = "K=V", value_parser = parse_query)]
+    pub query: Vec<(String, String)>,
+
+    /// Header sent on every request and on the WebSocket handshake (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+
+    /// Cookies to send, as `a=1; b=2` (repeatable); cookies the server sets are kept too.
+    #[arg(long = "cookie", value_name = "COOKIES")]
+    pub cookies: Vec<String>,
+
+    /// auto: polling, then the WebSocket upgrade; or one transport only.
+    #[arg(long, value_enum, default_value_t = TransportArg::Auto)]
+    pub transport: TransportArg,
+
+    /// Engine.IO revision: auto falls back to 3 for Socket.IO 2.x servers.
+    #[arg(long, value_enum, default_value_t = EioChoiceArg::Auto)]
+    pub eio: EioChoiceArg,
+
+    /// Socket.IO packet encoding.
+    #[arg(long, value_enum, default_value_t = ParserArg::Default)]
+    pub parser: ParserArg,
+
+    /// CONNECT auth payload (JSON), e.g. '{"token":"abc"}'.
+    #[arg(long, value_name = "JSON", value_parser = parse_json)]
+    pub auth: Option<serde_json::Value>,
+
+    /// Answer every server ack request with an empty ack.
+    #[arg(long)]
+    pub auto_ack: bool,
+
+    /// Do not reconnect when the connection breaks.
+    #[arg(long)]
+    pub no_reconnect: bool,
+
+    /// Give up after this many reconnect attempts (default: never).
+    #[arg(long, value_name = "N")]
+    pub reconnect_attempts: Option<u32>,
+
+    /// Time allowed for the Engine.IO handshake, e.g. 20s, 500ms.
+    #[arg(long, default_value = "20s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+
+    /// Most packets in one polling POST (python-engineio refuses more than 16).
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub max_post_packets: usize,
+
+    /// Accept any TLS certificate. Insecure: for test servers only.
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Trust this PEM certificate (authority) in addition to the system's.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// Stop after this many events.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Stop after this long, e.g. 30s.
+    #[arg(long = "for", value_name = "DUR", value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+
+    /// Only these events (repeatable).
+    #[arg(long = "event", value_name = "NAME")]
+    pub events: Vec<String>,
+
+    /// Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests).
+    #[arg(long)]
+    pub frames: bool,
+
+    /// One JSON record per line.
+    #[arg(long, conflicts_with = "raw")]
+    pub json: bool,
+
+    /// Only the raw frames, one per line.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TransportArg {
+    Auto,
+    Polling,
+    Websocket,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EioChoiceArg {
+    Auto,
+    #[value(name = "3")]
+    V3,
+    #[value(name = "4")]
+    V4,
+}
+
+fn parse_query(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("{s:?} is not k=v"))?;
+    Ok((k.to_string(), v.to_string()))
+}
+
+fn parse_header(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s.split_once(':').ok_or_else(|| format!("{s:?} is not 'Name: value'"))?;
+    let name = k.trim();
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!("{name:?} is not a header name"));
+    }
+    Ok((name.to_string(), v.trim().to_string()))
+}
+
+fn parse_json(s: &str) -> Result<serde_json::Value, String> {
+    serde_json::from_str(s).map_err(|e| format!("not JSON: {e}"))
+}
+
+/// `20s`, `500ms`, `2m`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (number, unit) = match s.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 20s or 500ms"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("{s:?}: unit {unit:?} is not ms, s, m or h")),
+    };
+    if !secs.is_finite() || secs < 0.0 || secs > 1e9 {
+        return Err(format!("{s:?} is out of range"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+impl ConnectArgs {
+    pub fn to_options(&self) -> crate::engine::Options {
+        use crate::engine::{EioChoice, Options, TransportMode};
+        Options {
+            url: self.url.clone(),
+            namespaces: self.namespaces.clone(),
+            path: self.path.clone(),
+            query: self.query.clone(),
+            headers: self.headers.clone(),
+            cookies: self.cookies.clone(),
+            transport: match self.transport {
+                TransportArg::Auto => TransportMode::Auto,
+                TransportArg::Polling => TransportMode::Polling,
+                TransportArg::Websocket => TransportMode::Websocket,
+            },
+            eio: match self.eio {
+                EioChoiceArg::Auto => EioChoice::Auto,
+                EioChoiceArg::V3 => EioChoice::V3,
+                EioChoiceArg::V4 => EioChoice::V4,
+            },
+            parser: self.parser.into(),
+            auth: self.auth.clone(),
+            auto_ack: self.auto_ack,
+            reconnect: !self.no_reconnect,
+            reconnect_attempts: self.reconnect_attempts,
+            timeout: self.timeout,
+            max_post_packets: self.max_post_packets.max(1),
+            insecure: self.insecure,
+            ca_cert: self.ca_cert.clone(),
+            ..Options::default()
         }
     }
 }

@@ -16,8 +16,10 @@ fn main() -> ExitCode {
         }
     };
     sio::output::init_color(cli.color);
+    sio::engine::tls::install_provider();
     let code = match &cli.command {
         Command::Decode(args) => commands::decode::run(args),
+        Command::Listen(args) => commands::listen::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "sio", &mut std::io::stdout());
             exit::OK

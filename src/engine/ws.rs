@@ -16,6 +16,8 @@ use crate::record::HttpRecord;
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Opens the socket; on failure, a message and the record of what happened.
+// The record is large, but it is what the user needs to see why the handshake failed.
+#[allow(clippy::result_large_err)]
 pub async fn open(
     url: Url,
     http: &HttpClient,

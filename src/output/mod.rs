@@ -2,6 +2,7 @@
 //! and the human form of a frame.
 
 pub mod explain_text;
+pub mod human;
 pub mod sanitize;
 
 use crate::cli::ColorChoice;

@@ -5,5 +5,6 @@ mod support;
 
 mod codec_props;
 mod decode_cli;
+mod engine_smoke;
 mod fixtures;
 mod node_harness;

@@ -90,7 +90,7 @@ impl Session {
                 }
                 self.check_pause().await
             }
-            Inbound::WsOpen { generation, result } if generation == self.generation => match result {
+            Inbound::WsOpen { generation, result } if generation == self.generation => match *result {
                 Ok((socket, record)) => {
                     self.http_record(record).await;
                     let (sink, stream) = socket.split();
@@ -362,7 +362,7 @@ impl Session {
                 None
             }
             PacketType::Ack | PacketType::BinaryAck => {
-                let Some(id) = id else { return None };
+                let id = id?;
                 let pending = self
                     .namespaces
                     .iter_mut()
@@ -778,7 +778,12 @@ impl Session {
         let authority = self.target.authority();
         let task = tokio::spawn(async move {
             let result = ws::open(url, &http, tls, &authority).await;
-            let _ = tx.send(Inbound::WsOpen { generation, result }).await;
+            let _ = tx
+                .send(Inbound::WsOpen {
+                    generation,
+                    result: Box::new(result),
+                })
+                .await;
         });
         if let Some(conn) = self.conn.as_mut() {
             conn.tasks.push(task);

@@ -33,7 +33,7 @@ use crate::record::{Body, Direction, FrameRecord, HttpRecord, Raw, Record, State
 enum Inbound {
     Poll { generation: u64, result: HttpResult },
     Post { generation: u64, result: HttpResult },
-    WsOpen { generation: u64, result: WsResult },
+    WsOpen { generation: u64, result: Box<WsResult> },
     WsFrame { generation: u64, frame: OwnedFrame },
     WsClosed { generation: u64, reason: String },
 }
