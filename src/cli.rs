@@ -35,7 +35,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  sio listen http://localhost:3000\n  \
                             sio listen http://localhost:3000/admin --auth '{\"token\":\"x\"}' --event chat --json\n  \
                             sio listen ws://localhost:3000 --transport websocket --frames")]
-    Listen(ListenArgs),
+    Listen(Box<ListenArgs>),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -264,7 +264,7 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         "h" => n * 3600.0,
         _ => return Err(format!("{s:?}: unit {unit:?} is not ms, s, m or h")),
     };
-    if !secs.is_finite() || secs < 0.0 || secs > 1e9 {
+    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
         return Err(format!("{s:?} is out of range"));
     }
     Ok(std::time::Duration::from_secs_f64(secs))
