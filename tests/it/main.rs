@@ -7,4 +7,5 @@ mod codec_props;
 mod decode_cli;
 mod engine_smoke;
 mod fixtures;
+mod listen_cli;
 mod node_harness;
