@@ -6,6 +6,7 @@ mod support;
 mod codec_props;
 mod decode_cli;
 mod engine_smoke;
+mod engine_transports;
+mod engine_util;
 mod fixtures;
-mod listen_cli;
 mod node_harness;
