@@ -74,7 +74,7 @@ impl Target {
         let path = normalise_path(path);
         let base = format!("{scheme}://{}{path}", self.authority());
         let mut url = Url::parse(&base).unwrap_or_else(|_| Url::parse("http://invalid/").expect("static URL"));
-        {
+        if !(self.query.is_empty() && extra.is_empty() && params.is_empty()) {
             let mut q = url.query_pairs_mut();
             for (k, v) in self.query.iter().chain(extra) {
                 q.append_pair(k, v);
@@ -123,7 +123,7 @@ mod tests {
         assert_eq!(t.namespace, "/");
         assert_eq!(
             t.endpoint(true, "socket.io", &[], &[]).as_str(),
-            "wss://example.com:443/socket.io/"
+            "wss://example.com/socket.io/"
         );
         assert_eq!(Target::parse("localhost:3000").expect("bare").port, 3000);
         assert!(Target::parse("ftp://x").is_err());
