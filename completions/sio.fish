@@ -31,6 +31,10 @@ complete -c sio -n "__fish_sio_needs_command" -s h -l help -d 'Print help (see m
 complete -c sio -n "__fish_sio_needs_command" -s V -l version -d 'Print version'
 complete -c sio -n "__fish_sio_needs_command" -f -a "decode" -d 'Decode frames offline and explain them part by part'
 complete -c sio -n "__fish_sio_needs_command" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
+complete -c sio -n "__fish_sio_needs_command" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
+complete -c sio -n "__fish_sio_needs_command" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
+complete -c sio -n "__fish_sio_needs_command" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
+complete -c sio -n "__fish_sio_needs_command" -f -a "replay" -d 'Print a recording (from --record) as listen would'
 complete -c sio -n "__fish_sio_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c sio -n "__fish_sio_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sio -n "__fish_sio_using_subcommand decode" -l eio -d 'Engine.IO protocol revision (3 for Socket.IO 2.x servers)' -r -f -a "3\t''
@@ -63,6 +67,7 @@ complete -c sio -n "__fish_sio_using_subcommand listen" -l reconnect-attempts -d
 complete -c sio -n "__fish_sio_using_subcommand listen" -l timeout -d 'Time allowed for the Engine.IO handshake, e.g. 20s, 500ms' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
+complete -c sio -n "__fish_sio_using_subcommand listen" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
 complete -c sio -n "__fish_sio_using_subcommand listen" -l count -d 'Stop after this many events' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l for -d 'Stop after this long, e.g. 30s' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l event -d 'Only these events (repeatable)' -r
@@ -72,15 +77,123 @@ never\t''"
 complete -c sio -n "__fish_sio_using_subcommand listen" -l auto-ack -d 'Answer every server ack request with an empty ack'
 complete -c sio -n "__fish_sio_using_subcommand listen" -l no-reconnect -d 'Do not reconnect when the connection breaks'
 complete -c sio -n "__fish_sio_using_subcommand listen" -l insecure -d 'Accept any TLS certificate. Insecure: for test servers only'
-complete -c sio -n "__fish_sio_using_subcommand listen" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
+complete -c sio -n "__fish_sio_using_subcommand listen" -l record-secrets -d 'Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)'
 complete -c sio -n "__fish_sio_using_subcommand listen" -l json -d 'One JSON record per line'
 complete -c sio -n "__fish_sio_using_subcommand listen" -l raw -d 'Only the raw frames, one per line'
+complete -c sio -n "__fish_sio_using_subcommand listen" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
 complete -c sio -n "__fish_sio_using_subcommand listen" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand emit" -s n -l namespace -d 'Namespace to join at start (repeatable); replaces the URL\'s namespace' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -l path -d 'Engine.IO path on the server' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -s q -l query -d 'Query parameter sent on every request (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -s H -l header -d 'Header sent on every request and on the WebSocket handshake (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -l cookie -d 'Cookies to send, as `a=1; b=2` (repeatable); cookies the server sets are kept too' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -l transport -d 'auto: polling, then the WebSocket upgrade; or one transport only' -r -f -a "auto\t''
+polling\t''
+websocket\t''"
+complete -c sio -n "__fish_sio_using_subcommand emit" -l eio -d 'Engine.IO revision: auto falls back to 3 for Socket.IO 2.x servers' -r -f -a "auto\t''
+3\t''
+4\t''"
+complete -c sio -n "__fish_sio_using_subcommand emit" -l parser -d 'Socket.IO packet encoding' -r -f -a "default\t''
+msgpack\t''"
+complete -c sio -n "__fish_sio_using_subcommand emit" -l auth -d 'CONNECT auth payload (JSON), e.g. \'{"token":"abc"}\'' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -l reconnect-attempts -d 'Give up after this many reconnect attempts (default: never)' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -l timeout -d 'Time allowed for the Engine.IO handshake, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
+complete -c sio -n "__fish_sio_using_subcommand emit" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
+complete -c sio -n "__fish_sio_using_subcommand emit" -l ack -d 'Wait this long (default 5s) for the ack and print it; a missing ack exits 1' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sio -n "__fish_sio_using_subcommand emit" -l auto-ack -d 'Answer every server ack request with an empty ack'
+complete -c sio -n "__fish_sio_using_subcommand emit" -l no-reconnect -d 'Do not reconnect when the connection breaks'
+complete -c sio -n "__fish_sio_using_subcommand emit" -l insecure -d 'Accept any TLS certificate. Insecure: for test servers only'
+complete -c sio -n "__fish_sio_using_subcommand emit" -l record-secrets -d 'Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)'
+complete -c sio -n "__fish_sio_using_subcommand emit" -l json -d 'One JSON record per line'
+complete -c sio -n "__fish_sio_using_subcommand emit" -l raw -d 'Only the raw frames, one per line'
+complete -c sio -n "__fish_sio_using_subcommand emit" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
+complete -c sio -n "__fish_sio_using_subcommand emit" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand run" -s n -l namespace -d 'Namespace to join at start (repeatable); replaces the URL\'s namespace' -r
+complete -c sio -n "__fish_sio_using_subcommand run" -l path -d 'Engine.IO path on the server' -r
+complete -c sio -n "__fish_sio_using_subcommand run" -s q -l query -d 'Query parameter sent on every request (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand run" -s H -l header -d 'Header sent on every request and on the WebSocket handshake (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand run" -l cookie -d 'Cookies to send, as `a=1; b=2` (repeatable); cookies the server sets are kept too' -r
+complete -c sio -n "__fish_sio_using_subcommand run" -l transport -d 'auto: polling, then the WebSocket upgrade; or one transport only' -r -f -a "auto\t''
+polling\t''
+websocket\t''"
+complete -c sio -n "__fish_sio_using_subcommand run" -l eio -d 'Engine.IO revision: auto falls back to 3 for Socket.IO 2.x servers' -r -f -a "auto\t''
+3\t''
+4\t''"
+complete -c sio -n "__fish_sio_using_subcommand run" -l parser -d 'Socket.IO packet encoding' -r -f -a "default\t''
+msgpack\t''"
+complete -c sio -n "__fish_sio_using_subcommand run" -l auth -d 'CONNECT auth payload (JSON), e.g. \'{"token":"abc"}\'' -r
+complete -c sio -n "__fish_sio_using_subcommand run" -l reconnect-attempts -d 'Give up after this many reconnect attempts (default: never)' -r
+complete -c sio -n "__fish_sio_using_subcommand run" -l timeout -d 'Time allowed for the Engine.IO handshake, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand run" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
+complete -c sio -n "__fish_sio_using_subcommand run" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
+complete -c sio -n "__fish_sio_using_subcommand run" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
+complete -c sio -n "__fish_sio_using_subcommand run" -l junit -d 'Write a JUnit XML report (one test case per expect and per emit --ack)' -r -F
+complete -c sio -n "__fish_sio_using_subcommand run" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sio -n "__fish_sio_using_subcommand run" -l auto-ack -d 'Answer every server ack request with an empty ack'
+complete -c sio -n "__fish_sio_using_subcommand run" -l no-reconnect -d 'Do not reconnect when the connection breaks'
+complete -c sio -n "__fish_sio_using_subcommand run" -l insecure -d 'Accept any TLS certificate. Insecure: for test servers only'
+complete -c sio -n "__fish_sio_using_subcommand run" -l record-secrets -d 'Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)'
+complete -c sio -n "__fish_sio_using_subcommand run" -l keep-going -d 'Run every line even after a failure, and report all'
+complete -c sio -n "__fish_sio_using_subcommand run" -l json -d 'One JSON record per line'
+complete -c sio -n "__fish_sio_using_subcommand run" -l raw -d 'Only the raw frames, one per line'
+complete -c sio -n "__fish_sio_using_subcommand run" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
+complete -c sio -n "__fish_sio_using_subcommand run" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand connect" -s n -l namespace -d 'Namespace to join at start (repeatable); replaces the URL\'s namespace' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l path -d 'Engine.IO path on the server' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -s q -l query -d 'Query parameter sent on every request (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -s H -l header -d 'Header sent on every request and on the WebSocket handshake (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l cookie -d 'Cookies to send, as `a=1; b=2` (repeatable); cookies the server sets are kept too' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l transport -d 'auto: polling, then the WebSocket upgrade; or one transport only' -r -f -a "auto\t''
+polling\t''
+websocket\t''"
+complete -c sio -n "__fish_sio_using_subcommand connect" -l eio -d 'Engine.IO revision: auto falls back to 3 for Socket.IO 2.x servers' -r -f -a "auto\t''
+3\t''
+4\t''"
+complete -c sio -n "__fish_sio_using_subcommand connect" -l parser -d 'Socket.IO packet encoding' -r -f -a "default\t''
+msgpack\t''"
+complete -c sio -n "__fish_sio_using_subcommand connect" -l auth -d 'CONNECT auth payload (JSON), e.g. \'{"token":"abc"}\'' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l reconnect-attempts -d 'Give up after this many reconnect attempts (default: never)' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l timeout -d 'Time allowed for the Engine.IO handshake, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
+complete -c sio -n "__fish_sio_using_subcommand connect" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
+complete -c sio -n "__fish_sio_using_subcommand connect" -l linger -d 'When stdin ends, wait at most this long for pending acks before disconnecting' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sio -n "__fish_sio_using_subcommand connect" -l auto-ack -d 'Answer every server ack request with an empty ack'
+complete -c sio -n "__fish_sio_using_subcommand connect" -l no-reconnect -d 'Do not reconnect when the connection breaks'
+complete -c sio -n "__fish_sio_using_subcommand connect" -l insecure -d 'Accept any TLS certificate. Insecure: for test servers only'
+complete -c sio -n "__fish_sio_using_subcommand connect" -l record-secrets -d 'Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)'
+complete -c sio -n "__fish_sio_using_subcommand connect" -l no-tui -d 'Line mode even on a terminal: commands from stdin, records on stdout'
+complete -c sio -n "__fish_sio_using_subcommand connect" -l json -d 'One JSON record per line'
+complete -c sio -n "__fish_sio_using_subcommand connect" -l raw -d 'Only the raw frames, one per line'
+complete -c sio -n "__fish_sio_using_subcommand connect" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
+complete -c sio -n "__fish_sio_using_subcommand connect" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand replay" -l event -d 'Only these events (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand replay" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sio -n "__fish_sio_using_subcommand replay" -l json -d 'One JSON record per line'
+complete -c sio -n "__fish_sio_using_subcommand replay" -l raw -d 'Only the raw frames, one per line'
+complete -c sio -n "__fish_sio_using_subcommand replay" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
+complete -c sio -n "__fish_sio_using_subcommand replay" -s h -l help -d 'Print help'
 complete -c sio -n "__fish_sio_using_subcommand completions" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen completions help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen completions help" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "replay" -d 'Print a recording (from --record) as listen would'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -61,6 +61,7 @@ _arguments "${_arguments_options[@]}" : \
 '--timeout=[Time allowed for the Engine.IO handshake, e.g. 20s, 500ms]:TIMEOUT:_default' \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
 '--count=[Stop after this many events]:N:_default' \
 '--for=[Stop after this long, e.g. 30s]:DUR:_default' \
 '*--event=[Only these events (repeatable)]:NAME:_default' \
@@ -68,12 +69,129 @@ _arguments "${_arguments_options[@]}" : \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \
 '--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
-'--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
+'--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
+'--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
+&& ret=0
+;;
+(emit)
+_arguments "${_arguments_options[@]}" : \
+'*-n+[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'*--namespace=[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'--path=[Engine.IO path on the server]:PATH:_default' \
+'*-q+[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*--query=[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*-H+[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--header=[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--cookie=[Cookies to send, as \`a=1; b=2\` (repeatable); cookies the server sets are kept too]:COOKIES:_default' \
+'--transport=[auto\: polling, then the WebSocket upgrade; or one transport only]:TRANSPORT:(auto polling websocket)' \
+'--eio=[Engine.IO revision\: auto falls back to 3 for Socket.IO 2.x servers]:EIO:(auto 3 4)' \
+'--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
+'--auth=[CONNECT auth payload (JSON), e.g. '\''{"token"\:"abc"}'\'']:JSON:_default' \
+'--reconnect-attempts=[Give up after this many reconnect attempts (default\: never)]:N:_default' \
+'--timeout=[Time allowed for the Engine.IO handshake, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
+'--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--ack=[Wait this long (default 5s) for the ack and print it; a missing ack exits 1]::DUR:_default' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--auto-ack[Answer every server ack request with an empty ack]' \
+'--no-reconnect[Do not reconnect when the connection breaks]' \
+'--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
+'--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
+'(--raw)--json[One JSON record per line]' \
+'--raw[Only the raw frames, one per line]' \
+'--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
+':event -- The event name:_default' \
+'*::args -- Arguments\: JSON values, bare words as strings, hex\:… / base64\:… as binary:_default' \
+&& ret=0
+;;
+(run)
+_arguments "${_arguments_options[@]}" : \
+'*-n+[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'*--namespace=[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'--path=[Engine.IO path on the server]:PATH:_default' \
+'*-q+[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*--query=[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*-H+[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--header=[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--cookie=[Cookies to send, as \`a=1; b=2\` (repeatable); cookies the server sets are kept too]:COOKIES:_default' \
+'--transport=[auto\: polling, then the WebSocket upgrade; or one transport only]:TRANSPORT:(auto polling websocket)' \
+'--eio=[Engine.IO revision\: auto falls back to 3 for Socket.IO 2.x servers]:EIO:(auto 3 4)' \
+'--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
+'--auth=[CONNECT auth payload (JSON), e.g. '\''{"token"\:"abc"}'\'']:JSON:_default' \
+'--reconnect-attempts=[Give up after this many reconnect attempts (default\: never)]:N:_default' \
+'--timeout=[Time allowed for the Engine.IO handshake, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
+'--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--junit=[Write a JUnit XML report (one test case per expect and per emit --ack)]:FILE:_files' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--auto-ack[Answer every server ack request with an empty ack]' \
+'--no-reconnect[Do not reconnect when the connection breaks]' \
+'--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
+'--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
+'--keep-going[Run every line even after a failure, and report all]' \
+'(--raw)--json[One JSON record per line]' \
+'--raw[Only the raw frames, one per line]' \
+'--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
+':script -- The script file, or - for standard input:_default' \
+&& ret=0
+;;
+(connect)
+_arguments "${_arguments_options[@]}" : \
+'*-n+[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'*--namespace=[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'--path=[Engine.IO path on the server]:PATH:_default' \
+'*-q+[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*--query=[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*-H+[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--header=[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--cookie=[Cookies to send, as \`a=1; b=2\` (repeatable); cookies the server sets are kept too]:COOKIES:_default' \
+'--transport=[auto\: polling, then the WebSocket upgrade; or one transport only]:TRANSPORT:(auto polling websocket)' \
+'--eio=[Engine.IO revision\: auto falls back to 3 for Socket.IO 2.x servers]:EIO:(auto 3 4)' \
+'--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
+'--auth=[CONNECT auth payload (JSON), e.g. '\''{"token"\:"abc"}'\'']:JSON:_default' \
+'--reconnect-attempts=[Give up after this many reconnect attempts (default\: never)]:N:_default' \
+'--timeout=[Time allowed for the Engine.IO handshake, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
+'--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--linger=[When stdin ends, wait at most this long for pending acks before disconnecting]:DUR:_default' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--auto-ack[Answer every server ack request with an empty ack]' \
+'--no-reconnect[Do not reconnect when the connection breaks]' \
+'--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
+'--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
+'--no-tui[Line mode even on a terminal\: commands from stdin, records on stdout]' \
+'(--raw)--json[One JSON record per line]' \
+'--raw[Only the raw frames, one per line]' \
+'--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
+&& ret=0
+;;
+(replay)
+_arguments "${_arguments_options[@]}" : \
+'*--event=[Only these events (repeatable)]:NAME:_default' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'(--raw)--json[One JSON record per line]' \
+'--raw[Only the raw frames, one per line]' \
+'--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':file -- A recording made with --record:_files' \
 && ret=0
 ;;
 (completions)
@@ -104,6 +222,22 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(emit)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(run)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(connect)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(replay)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -126,6 +260,10 @@ _sio_commands() {
     local commands; commands=(
 'decode:Decode frames offline and explain them part by part' \
 'listen:Connect and print what arrives, until Ctrl-C, --count events or --timeout' \
+'emit:Connect, emit one event (optionally wait for its ack), print, exit' \
+'run:Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)' \
+'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
+'replay:Print a recording (from --record) as listen would' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -136,16 +274,30 @@ _sio__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'sio completions commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__connect_commands] )) ||
+_sio__subcmd__connect_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio connect commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__decode_commands] )) ||
 _sio__subcmd__decode_commands() {
     local commands; commands=()
     _describe -t commands 'sio decode commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__emit_commands] )) ||
+_sio__subcmd__emit_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio emit commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__help_commands] )) ||
 _sio__subcmd__help_commands() {
     local commands; commands=(
 'decode:Decode frames offline and explain them part by part' \
 'listen:Connect and print what arrives, until Ctrl-C, --count events or --timeout' \
+'emit:Connect, emit one event (optionally wait for its ack), print, exit' \
+'run:Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)' \
+'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
+'replay:Print a recording (from --record) as listen would' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -156,10 +308,20 @@ _sio__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'sio help completions commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__help__subcmd__connect_commands] )) ||
+_sio__subcmd__help__subcmd__connect_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help connect commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__help__subcmd__decode_commands] )) ||
 _sio__subcmd__help__subcmd__decode_commands() {
     local commands; commands=()
     _describe -t commands 'sio help decode commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__help__subcmd__emit_commands] )) ||
+_sio__subcmd__help__subcmd__emit_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help emit commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__help__subcmd__help_commands] )) ||
 _sio__subcmd__help__subcmd__help_commands() {
@@ -171,10 +333,30 @@ _sio__subcmd__help__subcmd__listen_commands() {
     local commands; commands=()
     _describe -t commands 'sio help listen commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__help__subcmd__replay_commands] )) ||
+_sio__subcmd__help__subcmd__replay_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help replay commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__help__subcmd__run_commands] )) ||
+_sio__subcmd__help__subcmd__run_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help run commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__listen_commands] )) ||
 _sio__subcmd__listen_commands() {
     local commands; commands=()
     _describe -t commands 'sio listen commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__replay_commands] )) ||
+_sio__subcmd__replay_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio replay commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__run_commands] )) ||
+_sio__subcmd__run_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio run commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_sio" ]; then

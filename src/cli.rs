@@ -36,6 +36,23 @@ pub enum Command {
                             sio listen http://localhost:3000/admin --auth '{\"token\":\"x\"}' --event chat --json\n  \
                             sio listen ws://localhost:3000 --transport websocket --frames")]
     Listen(Box<ListenArgs>),
+    /// Connect, emit one event (optionally wait for its ack), print, exit.
+    #[command(
+        after_help = "Arguments are JSON values; bare words are strings; hex:0102 and base64:AQID are binary.\n\n\
+                            Examples:\n  sio emit http://localhost:3000 chat '{\"text\":\"hi\"}'\n  \
+                            sio emit http://localhost:3000 ping --ack 2s"
+    )]
+    Emit(Box<EmitArgs>),
+    /// Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print).
+    #[command(after_help = "One command per line; # starts a comment. Example script:\n  \
+                            expect welcome\n  emit echo hello --ack 2s\n  join /admin {\"token\":\"secret\"}\n  \
+                            use /admin\n  emit ping --ack\n\n\
+                            Exit codes: 0 every line passed, 1 a line failed, 2 the script does not parse.")]
+    Run(Box<RunArgs>),
+    /// An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout.
+    Connect(Box<ConnectCmdArgs>),
+    /// Print a recording (from --record) as listen would.
+    Replay(ReplayArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -181,6 +198,117 @@ pub struct ConnectArgs {
     /// Trust this PEM certificate (authority) in addition to the system's.
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<std::path::PathBuf>,
+
+    /// Append every record of the session to FILE as NDJSON, flushed as it happens.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
+
+    /// Keep auth payloads, Authorization and Cookie headers in the recording (masked by default).
+    #[arg(long, requires = "record")]
+    pub record_secrets: bool,
+}
+
+/// How records are printed.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// One JSON record per line.
+    #[arg(long, conflicts_with = "raw")]
+    pub json: bool,
+
+    /// Only the raw frames, one per line.
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests).
+    #[arg(long)]
+    pub frames: bool,
+}
+
+impl OutputArgs {
+    pub fn printer(&self, events: Vec<String>) -> crate::output::printer::Printer {
+        use crate::output::printer::{Form, Printer};
+        Printer {
+            form: if self.json {
+                Form::Json
+            } else if self.raw {
+                Form::Raw
+            } else {
+                Form::Human
+            },
+            frames: self.frames,
+            events,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct EmitArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// The event name.
+    pub event: String,
+
+    /// Arguments: JSON values, bare words as strings, hex:… / base64:… as binary.
+    #[arg(allow_negative_numbers = true)]
+    pub args: Vec<String>,
+
+    /// Wait this long (default 5s) for the ack and print it; a missing ack exits 1.
+    #[arg(long, value_name = "DUR", num_args = 0..=1, default_missing_value = "5s", value_parser = parse_duration)]
+    pub ack: Option<std::time::Duration>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// The script file, or - for standard input.
+    pub script: String,
+
+    /// Run every line even after a failure, and report all.
+    #[arg(long)]
+    pub keep_going: bool,
+
+    /// Write a JUnit XML report (one test case per expect and per emit --ack).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectCmdArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// Line mode even on a terminal: commands from stdin, records on stdout.
+    #[arg(long)]
+    pub no_tui: bool,
+
+    /// When stdin ends, wait at most this long for pending acks before disconnecting.
+    #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DUR")]
+    pub linger: std::time::Duration,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A recording made with --record.
+    pub file: std::path::PathBuf,
+
+    /// Only these events (repeatable).
+    #[arg(long = "event", value_name = "NAME")]
+    pub events: Vec<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -200,17 +328,8 @@ pub struct ListenArgs {
     #[arg(long = "event", value_name = "NAME")]
     pub events: Vec<String>,
 
-    /// Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests).
-    #[arg(long)]
-    pub frames: bool,
-
-    /// One JSON record per line.
-    #[arg(long, conflicts_with = "raw")]
-    pub json: bool,
-
-    /// Only the raw frames, one per line.
-    #[arg(long)]
-    pub raw: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

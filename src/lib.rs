@@ -7,6 +7,7 @@
 //! - [`engine`]: the client engine (transports, handshake, heartbeats, upgrade, namespaces, acks, reconnect).
 //! - [`record`]: the one record type every front end shares, and its NDJSON form.
 //! - [`explain`]: a frame explained part by part, for people.
+//! - [`script`]: the command language (parse, run, JUnit report).
 //! - [`cli`]: the command line.
 
 #![forbid(unsafe_code)]
@@ -18,3 +19,4 @@ pub mod explain;
 pub mod output;
 pub mod proto;
 pub mod record;
+pub mod script;

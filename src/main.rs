@@ -20,6 +20,10 @@ fn main() -> ExitCode {
     let code = match &cli.command {
         Command::Decode(args) => commands::decode::run(args),
         Command::Listen(args) => commands::listen::run(args),
+        Command::Emit(args) => commands::emit::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Connect(args) => commands::connect::run(args),
+        Command::Replay(args) => commands::replay::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "sio", &mut std::io::stdout());
             exit::OK

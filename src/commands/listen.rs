@@ -1,41 +1,26 @@
 //! `sio listen`: connect, print what arrives, stop on --count, --for, Ctrl-C
 //! (exit 130) or when the connection closes for good (exit 1).
 
-use std::io::Write;
-
+use super::common::{Observer, runtime};
 use super::exit;
 use crate::cli::ListenArgs;
-use crate::output::human;
-use crate::record::{Body, Raw, Record};
+use crate::record::Body;
 
 pub fn run(args: &ListenArgs) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("sio: cannot start the runtime: {e}");
-            return exit::FAILURE;
-        }
-    };
-    runtime.block_on(listen(args))
-}
-
-fn is_event(record: &Record, names: &[String]) -> bool {
-    let Some(sio) = record.frame().and_then(|f| f.decoded.sio.as_ref()) else {
-        return false;
-    };
-    sio.kind.is_event() && sio.complete && (names.is_empty() || sio.event.as_ref().is_some_and(|e| names.contains(e)))
-}
-
-fn shown(record: &Record, args: &ListenArgs) -> bool {
-    if !args.events.is_empty() {
-        // A filter shows the matching events and what explains the connection's fate.
-        return is_event(record, &args.events)
-            || matches!(&record.body, Body::State(s) if matches!(s.state.as_str(), "closed" | "disconnected" | "namespace failed"));
+    match runtime() {
+        Ok(rt) => rt.block_on(listen(args)),
+        Err(code) => code,
     }
-    args.frames || !human::is_engine_layer(record)
 }
 
 async fn listen(args: &ListenArgs) -> u8 {
+    let mut observer = match Observer::new(args.output.printer(args.events.clone()), &args.connect) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("sio: {e}");
+            return exit::USAGE;
+        }
+    };
     let (handle, mut records) = match crate::engine::connect(args.connect.to_options()) {
         Ok(ok) => ok,
         Err(e) => {
@@ -43,7 +28,6 @@ async fn listen(args: &ListenArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let stdout = std::io::stdout();
     let mut seen_events = 0u64;
     let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
     let until = async move {
@@ -60,25 +44,8 @@ async fn listen(args: &ListenArgs) -> u8 {
             _ = &mut until => break exit::OK,
         };
         let Some(record) = record else { break exit::FAILURE };
-        if shown(&record, args) {
-            let line = if args.json {
-                record.to_json_line()
-            } else if args.raw {
-                match record.frame().map(|f| &f.raw) {
-                    Some(Raw::Text { text }) => crate::output::sanitize::sanitize(text).into_owned(),
-                    Some(Raw::Binary(b)) => crate::explain::hex_preview(&b.0, usize::MAX).replace(' ', ""),
-                    None => continue,
-                }
-            } else {
-                human::line(&record)
-            };
-            let mut out = stdout.lock();
-            if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
-                // The reader went away (`| head`): stop quietly.
-                break exit::OK;
-            }
-        }
-        if is_event(&record, &args.events) {
+        observer.observe(&record);
+        if observer.printer().is_counted_event(&record) {
             seen_events += 1;
             if args.count.is_some_and(|n| seen_events >= n) {
                 break exit::OK;
@@ -87,13 +54,18 @@ async fn listen(args: &ListenArgs) -> u8 {
         if let Body::State(s) = &record.body
             && s.state == "closed"
         {
-            let detail = s.detail.clone().unwrap_or_default();
-            if !args.json {
-                eprintln!("sio: connection closed: {detail}");
-            }
+            eprintln!("sio: connection closed: {}", s.detail.clone().unwrap_or_default());
             break exit::FAILURE;
         }
     };
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), handle.disconnect()).await;
+    // Leave cleanly, and keep recording what the goodbye puts on the wire.
+    let _ = handle.disconnect().await;
+    drop(handle);
+    let drain = async {
+        while let Some(record) = records.recv().await {
+            observer.observe(&record);
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
     code
 }

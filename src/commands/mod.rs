@@ -1,7 +1,12 @@
 //! One module per subcommand; each returns the process exit code.
 
+pub mod common;
+pub mod connect;
 pub mod decode;
+pub mod emit;
 pub mod listen;
+pub mod replay;
+pub mod run;
 
 /// Exit codes shared by every command.
 pub mod exit {

@@ -3,6 +3,8 @@
 
 pub mod explain_text;
 pub mod human;
+pub mod printer;
+pub mod recorder;
 pub mod sanitize;
 
 use crate::cli::ColorChoice;

@@ -9,4 +9,5 @@ mod engine_smoke;
 mod fixtures;
 mod listen_cli;
 mod node_harness;
+mod script_cli;
 mod vectors;

@@ -1,0 +1,73 @@
+//! What every connecting command shares: the runtime, and the observer that
+//! prints and records each record as it arrives.
+
+use std::io::Write;
+
+use super::exit;
+use crate::cli::ConnectArgs;
+use crate::output::printer::Printer;
+use crate::output::recorder::Recorder;
+use crate::record::Record;
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("sio: cannot start the runtime: {e}");
+            exit::FAILURE
+        })
+}
+
+/// Prints (per the printer) and records (per --record) every record.
+pub struct Observer {
+    printer: Printer,
+    recorder: Option<Recorder>,
+    stdout_open: bool,
+}
+
+impl Observer {
+    pub fn new(printer: Printer, connect: &ConnectArgs) -> Result<Observer, String> {
+        let recorder = match &connect.record {
+            Some(path) => Some(Recorder::create(path, connect.record_secrets)?),
+            None => None,
+        };
+        Ok(Observer {
+            printer,
+            recorder,
+            stdout_open: true,
+        })
+    }
+
+    pub fn printer(&self) -> &Printer {
+        &self.printer
+    }
+
+    pub fn observe(&mut self, record: &Record) {
+        if let Some(recorder) = self.recorder.as_mut()
+            && let Err(e) = recorder.write(record)
+        {
+            eprintln!("sio: recording stopped: {e}");
+            self.recorder = None;
+        }
+        if self.stdout_open
+            && let Some(line) = self.printer.render(record)
+        {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) ends printing, not the session or the recording.
+            if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+                self.stdout_open = false;
+            }
+        }
+    }
+}
+
+/// Prints one line of a command's own output (results, summaries) in the chosen form.
+pub fn say(json: bool, value: serde_json::Value, human: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = if json {
+        writeln!(out, "{value}")
+    } else {
+        writeln!(out, "{human}")
+    };
+}

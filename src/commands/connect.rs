@@ -1,0 +1,127 @@
+//! `sio connect` in line mode: commands from stdin as the user types them,
+//! records on stdout, like websocat. When stdin ends, pending acks get up to
+//! --linger, then a clean disconnect.
+
+use std::time::Instant;
+
+use serde_json::json;
+use tokio::io::AsyncBufReadExt as _;
+
+use super::common::{Observer, runtime, say};
+use super::exit;
+use crate::cli::ConnectCmdArgs;
+use crate::script::parse::{Step, parse_line};
+use crate::script::run;
+
+pub fn run(args: &ConnectCmdArgs) -> u8 {
+    match runtime() {
+        Ok(rt) => rt.block_on(line_mode(args)),
+        Err(code) => code,
+    }
+}
+
+async fn line_mode(args: &ConnectCmdArgs) -> u8 {
+    let json = args.output.json;
+    let mut observer = match Observer::new(args.output.printer(Vec::new()), &args.connect) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("sio: {e}");
+            return exit::USAGE;
+        }
+    };
+    let mut session = match run::start(args.connect.to_options(), move |r| observer.observe(r)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sio: {e}");
+            return exit::USAGE;
+        }
+    };
+    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    let mut background = tokio::task::JoinSet::new();
+    let mut failed = false;
+    let mut number = 0usize;
+    let report = |number: usize, text: &str, result: &Result<String, String>| match result {
+        Ok(m) => say(
+            json,
+            json!({"kind": "result", "line": number, "ok": true, "command": text, "message": m}),
+            &format!("✓ {m}"),
+        ),
+        Err(e) => say(
+            json,
+            json!({"kind": "result", "line": number, "ok": false, "command": text, "message": e}),
+            &format!("✗ {e}"),
+        ),
+    };
+    loop {
+        let line = tokio::select! {
+            l = stdin.next_line() => l,
+            _ = tokio::signal::ctrl_c() => {
+                session.close(std::time::Duration::from_secs(1)).await;
+                return exit::INTERRUPTED;
+            }
+        };
+        let line = match line {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
+            Err(e) => {
+                eprintln!("sio: reading stdin: {e}");
+                break;
+            }
+        };
+        number += 1;
+        let step = match parse_line(&line, number) {
+            Ok(Some(step)) => step,
+            Ok(None) => continue,
+            Err(e) => {
+                failed = true;
+                report(number, &line, &Err(e.to_string()));
+                continue;
+            }
+        };
+        if let Some(reason) = session.closed() {
+            report(
+                number,
+                &line,
+                &Err(format!("line {number}: connection closed: {reason}")),
+            );
+            failed = true;
+            break;
+        }
+        // Waiting steps run in the background so typing can go on.
+        if matches!(step, Step::Emit { ack: Some(_), .. } | Step::Expect { .. }) {
+            let mut fork = session.fork();
+            let text = line.clone();
+            background.spawn(async move {
+                let result = fork.run(&step).await.map_err(|e| format!("line {number}: {e}"));
+                (number, text, result)
+            });
+            continue;
+        }
+        let result = session.run(&step).await.map_err(|e| format!("line {number}: {e}"));
+        failed |= result.is_err();
+        report(number, &line, &result);
+    }
+    let deadline = Instant::now() + args.linger;
+    while !background.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, background.join_next()).await {
+            Ok(Some(Ok((number, text, result)))) => {
+                failed |= result.is_err();
+                report(number, &text, &result);
+            }
+            Ok(Some(Err(_))) | Ok(None) => {}
+            Err(_) => {
+                failed = true;
+                say(
+                    json,
+                    json!({"kind": "result", "ok": false, "message": "still waiting when --linger ran out"}),
+                    &format!("✗ {} step(s) still waiting when --linger ran out", background.len()),
+                );
+                background.abort_all();
+                break;
+            }
+        }
+    }
+    session.close(std::time::Duration::from_secs(2)).await;
+    if failed { exit::FAILURE } else { exit::OK }
+}

@@ -1,0 +1,73 @@
+//! `sio emit`: connect, emit one event, optionally wait for its ack, exit.
+
+use super::common::{Observer, runtime, say};
+use super::exit;
+use crate::cli::EmitArgs;
+use crate::script::parse::{Step, arg_from_cli};
+use crate::script::run;
+
+pub fn run(args: &EmitArgs) -> u8 {
+    match runtime() {
+        Ok(rt) => rt.block_on(emit(args)),
+        Err(code) => code,
+    }
+}
+
+async fn emit(args: &EmitArgs) -> u8 {
+    let step_args = match args.args.iter().map(|a| arg_from_cli(a)).collect::<Result<Vec<_>, _>>() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("sio: {e}");
+            return exit::USAGE;
+        }
+    };
+    if let Err(e) = crate::engine::check_event_name(&args.event) {
+        eprintln!("sio: {e}");
+        return exit::USAGE;
+    }
+    let step = Step::Emit {
+        event: args.event.clone(),
+        args: step_args,
+        ack: args.ack,
+    };
+    let mut observer = match Observer::new(args.output.printer(Vec::new()), &args.connect) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("sio: {e}");
+            return exit::USAGE;
+        }
+    };
+    let options = args.connect.to_options();
+    let wait = options.timeout + std::time::Duration::from_secs(10);
+    let mut session = match run::start(options, move |r| observer.observe(r)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sio: {e}");
+            return exit::USAGE;
+        }
+    };
+    let code = match session.ready(wait).await {
+        Err(e) => {
+            eprintln!("sio: {e}");
+            exit::FAILURE
+        }
+        Ok(()) => match session.run(&step).await {
+            Ok(message) => {
+                if args.ack.is_some() {
+                    say(
+                        args.output.json,
+                        serde_json::json!({"kind": "result", "ok": true, "message": message}),
+                        &format!("✓ {message}"),
+                    );
+                }
+                exit::OK
+            }
+            Err(e) => {
+                eprintln!("sio: {e}");
+                exit::FAILURE
+            }
+        },
+    };
+    session.close(std::time::Duration::from_secs(2)).await;
+    code
+}

@@ -1,0 +1,60 @@
+//! `sio replay`: a recording printed as listen would. A bad or truncated line
+//! is reported with its number and the rest still plays.
+
+use std::io::{BufRead, BufReader, Write};
+
+use super::exit;
+use crate::cli::ReplayArgs;
+use crate::output::printer::Form;
+use crate::record::Record;
+
+pub fn run(args: &ReplayArgs) -> u8 {
+    let file = match std::fs::File::open(&args.file) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("sio: {}: {e}", args.file.display());
+            return exit::USAGE;
+        }
+    };
+    let mut printer = args.output.printer(args.events.clone());
+    // --json passes every record through, the Engine.IO layer included.
+    printer.frames |= printer.form == Form::Json;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut bad = 0usize;
+    for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
+        let number = i + 1;
+        let bytes = match line {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("sio: {}: reading line {number}: {e}", args.file.display());
+                return exit::FAILURE;
+            }
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let text = text.trim_end_matches('\r');
+        if text.trim().is_empty() {
+            continue;
+        }
+        let record: Record = match serde_json::from_str(text) {
+            Ok(r) => r,
+            Err(e) => {
+                bad += 1;
+                eprintln!("sio: {}:{number}: not a record ({e})", args.file.display());
+                continue;
+            }
+        };
+        let rendered = if printer.form == Form::Json {
+            // Pass records through exactly as they were written.
+            printer.render(&record).map(|_| text.to_string())
+        } else {
+            printer.render(&record)
+        };
+        if let Some(line) = rendered
+            && writeln!(out, "{line}").is_err()
+        {
+            return exit::OK;
+        }
+    }
+    if bad > 0 { exit::FAILURE } else { exit::OK }
+}

@@ -1,0 +1,143 @@
+//! `sio run`: a script, line by line; stop at the first failure unless
+//! --keep-going; a JUnit report for CI.
+
+use std::io::Read as _;
+use std::time::Instant;
+
+use serde_json::json;
+
+use super::common::{Observer, runtime, say};
+use super::exit;
+use crate::cli::RunArgs;
+use crate::script::junit::{self, Outcome};
+use crate::script::parse::{Line, Step, parse_script};
+use crate::script::run;
+
+pub fn run(args: &RunArgs) -> u8 {
+    let (name, text) = if args.script == "-" {
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            eprintln!("sio: reading the script from stdin: {e}");
+            return exit::USAGE;
+        }
+        ("stdin".to_string(), text)
+    } else {
+        match std::fs::read_to_string(&args.script) {
+            Ok(t) => (args.script.clone(), t),
+            Err(e) => {
+                eprintln!("sio: {}: {e}", args.script);
+                return exit::USAGE;
+            }
+        }
+    };
+    let lines = match parse_script(&text) {
+        Ok(lines) => lines,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("sio: {name}: {e}");
+            }
+            return exit::USAGE;
+        }
+    };
+    match runtime() {
+        Ok(rt) => rt.block_on(run_lines(args, &name, &lines)),
+        Err(code) => code,
+    }
+}
+
+fn is_check(step: &Step) -> bool {
+    matches!(step, Step::Expect { .. } | Step::Emit { ack: Some(_), .. })
+}
+
+async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
+    let json = args.output.json;
+    let mut observer = match Observer::new(args.output.printer(Vec::new()), &args.connect) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("sio: {e}");
+            return exit::USAGE;
+        }
+    };
+    let options = args.connect.to_options();
+    let wait = options.timeout + std::time::Duration::from_secs(10);
+    let mut session = match run::start(options, move |r| observer.observe(r)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sio: {e}");
+            return exit::USAGE;
+        }
+    };
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let ready = session.ready(wait).await;
+    if let Err(e) = &ready {
+        eprintln!("sio: {e}");
+    }
+    for line in lines {
+        if ready.is_err() {
+            break;
+        }
+        let started = Instant::now();
+        let result = tokio::select! {
+            r = session.run(&line.step) => r,
+            _ = tokio::signal::ctrl_c() => {
+                session.close(std::time::Duration::from_secs(1)).await;
+                return exit::INTERRUPTED;
+            }
+        };
+        let outcome = Outcome {
+            line: line.number,
+            text: line.text.clone(),
+            result,
+            elapsed: started.elapsed(),
+            is_check: is_check(&line.step),
+        };
+        match &outcome.result {
+            Ok(message) => say(
+                json,
+                json!({"kind": "result", "line": line.number, "ok": true, "command": line.text, "message": message}),
+                &format!("✓ line {}: {} — {message}", line.number, line.text),
+            ),
+            Err(e) => say(
+                json,
+                json!({"kind": "result", "line": line.number, "ok": false, "command": line.text, "message": e}),
+                &format!("✗ line {}: {} — {e}", line.number, line.text),
+            ),
+        }
+        let failed = outcome.result.is_err();
+        outcomes.push(outcome);
+        if failed && !args.keep_going {
+            break;
+        }
+    }
+    session.close(std::time::Duration::from_secs(2)).await;
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count() + usize::from(ready.is_err());
+    let passed = outcomes.iter().filter(|o| o.result.is_ok()).count();
+    let skipped = lines.len() - outcomes.len();
+    if let Some(path) = &args.junit {
+        let mut report_outcomes = outcomes.clone();
+        if let Err(e) = &ready {
+            report_outcomes.push(Outcome {
+                line: 0,
+                text: "connect".into(),
+                result: Err(e.clone()),
+                elapsed: std::time::Duration::ZERO,
+                is_check: true,
+            });
+        }
+        if let Err(e) = std::fs::write(path, junit::report(name, &report_outcomes)) {
+            eprintln!("sio: --junit {}: {e}", path.display());
+            return exit::FAILURE;
+        }
+    }
+    let summary = if skipped > 0 {
+        format!("{passed} passed, {failed} failed, {skipped} skipped")
+    } else {
+        format!("{passed} passed, {failed} failed")
+    };
+    say(
+        json,
+        json!({"kind": "summary", "passed": passed, "failed": failed, "skipped": skipped}),
+        &summary,
+    );
+    if failed > 0 { exit::FAILURE } else { exit::OK }
+}

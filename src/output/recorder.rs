@@ -1,0 +1,170 @@
+//! `--record FILE`: every record appended as NDJSON and flushed at once, so a
+//! crash or Ctrl-C loses nothing already received. Secrets (auth payloads,
+//! Authorization and Cookie headers) are masked unless asked otherwise.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::proto::frame::Bytes;
+use crate::proto::msgpack;
+use crate::proto::sio::{self, PacketType};
+use crate::record::{Body, Direction, Raw, Record};
+
+pub const MASK: &str = "***";
+
+pub struct Recorder {
+    out: BufWriter<File>,
+    keep_secrets: bool,
+}
+
+impl Recorder {
+    pub fn create(path: &Path, keep_secrets: bool) -> Result<Recorder, String> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("--record {}: {e}", path.display()))?;
+        Ok(Recorder {
+            out: BufWriter::new(file),
+            keep_secrets,
+        })
+    }
+
+    pub fn write(&mut self, record: &Record) -> std::io::Result<()> {
+        let line = if self.keep_secrets {
+            record.to_json_line()
+        } else {
+            mask(record).to_json_line()
+        };
+        writeln!(self.out, "{line}")?;
+        self.out.flush()
+    }
+}
+
+fn mask_values(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, _)| (k.clone(), Value::String(MASK.into())))
+                .collect(),
+        ),
+        _ => Value::String(MASK.into()),
+    }
+}
+
+/// `/admin?token=x` → `/admin?token=***`.
+fn mask_query(nsp: &str) -> String {
+    match nsp.split_once('?') {
+        None => nsp.to_string(),
+        Some((path, query)) => {
+            let masked: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, _)) => format!("{k}={MASK}"),
+                    None => pair.to_string(),
+                })
+                .collect();
+            format!("{path}?{}", masked.join("&"))
+        }
+    }
+}
+
+/// The record with secrets replaced by `***`.
+pub fn mask(record: &Record) -> Record {
+    let mut record = record.clone();
+    match &mut record.body {
+        Body::Http(h) => {
+            for (name, value) in &mut h.request_headers {
+                if ["authorization", "proxy-authorization", "cookie"].contains(&name.to_ascii_lowercase().as_str()) {
+                    *value = MASK.into();
+                }
+            }
+        }
+        Body::Frame(f) if f.dir == Some(Direction::Out) => {
+            let Some(sio_layer) = f.decoded.sio.as_mut() else {
+                return record;
+            };
+            if sio_layer.kind != PacketType::Connect {
+                return record;
+            }
+            let had_secret = sio_layer.data.is_some() || sio_layer.nsp.contains('?');
+            if !had_secret {
+                return record;
+            }
+            sio_layer.data = sio_layer.data.as_ref().map(mask_values);
+            sio_layer.nsp = mask_query(&sio_layer.nsp);
+            let mut packet = sio::Packet::new(PacketType::Connect, sio_layer.nsp.clone());
+            packet.data = sio_layer.data.as_ref().map(|d| d.to_string().into());
+            f.raw = match &f.raw {
+                Raw::Text { .. } => Raw::Text {
+                    text: format!("4{}", sio::encode(&packet)),
+                },
+                Raw::Binary(_) => Raw::Binary(Bytes(msgpack::encode(&packet, &[]).unwrap_or_default())),
+            };
+        }
+        _ => {}
+    }
+    record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::eio::{EioVersion, Frame};
+    use crate::proto::frame::{FrameDecoder, Parser};
+    use crate::record::{FrameRecord, HttpRecord, Timestamp, Transport};
+
+    fn out_frame(text: &str) -> Record {
+        let mut d = FrameDecoder::new(EioVersion::V4, Parser::Default);
+        Record {
+            seq: 0,
+            time: Timestamp::now(),
+            body: Body::Frame(FrameRecord {
+                dir: Some(Direction::Out),
+                transport: Some(Transport::Websocket),
+                raw: Raw::Text { text: text.into() },
+                decoded: d.decode(Frame::Text(text)),
+            }),
+        }
+    }
+
+    #[test]
+    fn auth_payloads_and_headers_are_masked() {
+        let masked = mask(&out_frame(r#"40/admin,{"token":"secret"}"#));
+        let line = masked.to_json_line();
+        assert!(!line.contains("secret"), "{line}");
+        assert_eq!(
+            masked.frame().map(|f| f.raw.clone()),
+            Some(Raw::Text {
+                text: r#"40/admin,{"token":"***"}"#.into()
+            })
+        );
+        let masked = mask(&out_frame("40/admin?token=secret,"));
+        assert!(!masked.to_json_line().contains("secret"));
+        let untouched = out_frame(r#"42["chat","secret"]"#);
+        assert_eq!(mask(&untouched), untouched);
+
+        let http = Record {
+            seq: 1,
+            time: Timestamp::now(),
+            body: Body::Http(HttpRecord {
+                method: "GET".into(),
+                url: "http://x/".into(),
+                status: Some(200),
+                request_headers: vec![
+                    ("Cookie".into(), "io=abc".into()),
+                    ("Authorization".into(), "Bearer t".into()),
+                ],
+                response_headers: vec![],
+                body_length: None,
+                millis: None,
+                error: None,
+            }),
+        };
+        let line = mask(&http).to_json_line();
+        assert!(!line.contains("io=abc") && !line.contains("Bearer"), "{line}");
+    }
+}

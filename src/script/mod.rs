@@ -1,0 +1,7 @@
+//! The command language shared by `sio run`, `sio emit`, `sio connect`'s line
+//! mode and the TUI's command line: [`parse`] turns text into steps without
+//! connecting, [`run`] executes them against the engine, [`junit`] reports.
+
+pub mod junit;
+pub mod parse;
+pub mod run;
