@@ -40,6 +40,9 @@ _sio() {
             sio,run)
                 cmd="sio__subcmd__run"
                 ;;
+            sio,serve)
+                cmd="sio__subcmd__serve"
+                ;;
             sio__subcmd__help,completions)
                 cmd="sio__subcmd__help__subcmd__completions"
                 ;;
@@ -64,6 +67,9 @@ _sio() {
             sio__subcmd__help,run)
                 cmd="sio__subcmd__help__subcmd__run"
                 ;;
+            sio__subcmd__help,serve)
+                cmd="sio__subcmd__help__subcmd__serve"
+                ;;
             *)
                 ;;
         esac
@@ -71,7 +77,7 @@ _sio() {
 
     case "${cmd}" in
         sio)
-            opts="-h -V --color --help --version decode listen emit run connect replay completions help"
+            opts="-h -V --color --help --version decode listen emit run connect replay serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -107,7 +113,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__connect)
-            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --timeout --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --linger --json --raw --frames --color --help"
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --timeout --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --scrollback --linger --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -178,6 +184,10 @@ _sio() {
                     return 0
                     ;;
                 --record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scrollback)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -313,7 +323,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__help)
-            opts="decode listen emit run connect replay completions help"
+            opts="decode listen emit run connect replay serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -438,6 +448,20 @@ _sio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sio__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sio__subcmd__listen)
             opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --timeout --max-post-packets --insecure --ca-cert --record --record-secrets --count --for --event --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -537,7 +561,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__replay)
-            opts="-h --event --json --raw --frames --color --help"
+            opts="-h --no-tui --event --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -635,6 +659,52 @@ _sio() {
                     ;;
                 --junit)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__serve)
+            opts="-h --port --host --token --path --ping-interval --ping-timeout --transports --no-tick --json --exit-on-stdin-eof --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transports)
+                    COMPREPLY=($(compgen -W "polling websocket" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -35,6 +35,7 @@ complete -c sio -n "__fish_sio_needs_command" -f -a "emit" -d 'Connect, emit one
 complete -c sio -n "__fish_sio_needs_command" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
 complete -c sio -n "__fish_sio_needs_command" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
 complete -c sio -n "__fish_sio_needs_command" -f -a "replay" -d 'Print a recording (from --record) as listen would'
+complete -c sio -n "__fish_sio_needs_command" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
 complete -c sio -n "__fish_sio_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c sio -n "__fish_sio_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sio -n "__fish_sio_using_subcommand decode" -l eio -d 'Engine.IO protocol revision (3 for Socket.IO 2.x servers)' -r -f -a "3\t''
@@ -164,6 +165,7 @@ complete -c sio -n "__fish_sio_using_subcommand connect" -l timeout -d 'Time all
 complete -c sio -n "__fish_sio_using_subcommand connect" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
 complete -c sio -n "__fish_sio_using_subcommand connect" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
+complete -c sio -n "__fish_sio_using_subcommand connect" -l scrollback -d 'Records the UI holds in memory; older ones are let go (the --record file keeps all)' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l linger -d 'When stdin ends, wait at most this long for pending acks before disconnecting' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -181,19 +183,36 @@ complete -c sio -n "__fish_sio_using_subcommand replay" -l event -d 'Only these 
 complete -c sio -n "__fish_sio_using_subcommand replay" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c sio -n "__fish_sio_using_subcommand replay" -l no-tui -d 'Print instead of opening the terminal UI (the default when stdout is not a terminal)'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l json -d 'One JSON record per line'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l raw -d 'Only the raw frames, one per line'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
 complete -c sio -n "__fish_sio_using_subcommand replay" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand serve" -l port -d 'Port to listen on; 0 picks a free one' -r
+complete -c sio -n "__fish_sio_using_subcommand serve" -l host -d 'Address to bind. Anything but loopback exposes the server to the network (a warning is printed)' -r
+complete -c sio -n "__fish_sio_using_subcommand serve" -l token -d 'The token "/admin" admits, sent as auth {"token": TOKEN}' -r
+complete -c sio -n "__fish_sio_using_subcommand serve" -l path -d 'Engine.IO path' -r
+complete -c sio -n "__fish_sio_using_subcommand serve" -l ping-interval -d 'How often the server pings, e.g. 25s' -r
+complete -c sio -n "__fish_sio_using_subcommand serve" -l ping-timeout -d 'How long the server waits for a pong, e.g. 20s' -r
+complete -c sio -n "__fish_sio_using_subcommand serve" -l transports -d 'Transports clients may use, comma-separated' -r -f -a "polling\t''
+websocket\t''"
+complete -c sio -n "__fish_sio_using_subcommand serve" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sio -n "__fish_sio_using_subcommand serve" -l no-tick -d 'No "tick" event every second'
+complete -c sio -n "__fish_sio_using_subcommand serve" -l json -d 'One JSON object per line instead of the human form'
+complete -c sio -n "__fish_sio_using_subcommand serve" -l exit-on-stdin-eof -d 'Exit (code 0) when standard input ends, so a parent process owns the server\'s life'
+complete -c sio -n "__fish_sio_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sio -n "__fish_sio_using_subcommand completions" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "replay" -d 'Print a recording (from --record) as listen would'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve completions help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve completions help" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve completions help" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve completions help" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve completions help" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve completions help" -f -a "replay" -d 'Print a recording (from --record) as listen would'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve completions help" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

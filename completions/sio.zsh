@@ -167,6 +167,7 @@ _arguments "${_arguments_options[@]}" : \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
 '--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--scrollback=[Records the UI holds in memory; older ones are let go (the --record file keeps all)]:N:_default' \
 '--linger=[When stdin ends, wait at most this long for pending acks before disconnecting]:DUR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
@@ -186,12 +187,30 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '*--event=[Only these events (repeatable)]:NAME:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--no-tui[Print instead of opening the terminal UI (the default when stdout is not a terminal)]' \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
 '--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':file -- A recording made with --record:_files' \
+&& ret=0
+;;
+(serve)
+_arguments "${_arguments_options[@]}" : \
+'--port=[Port to listen on; 0 picks a free one]:PORT:_default' \
+'--host=[Address to bind. Anything but loopback exposes the server to the network (a warning is printed)]:HOST:_default' \
+'--token=[The token "/admin" admits, sent as auth {"token"\: TOKEN}]:TOKEN:_default' \
+'--path=[Engine.IO path]:PATH:_default' \
+'--ping-interval=[How often the server pings, e.g. 25s]:PING_INTERVAL:_default' \
+'--ping-timeout=[How long the server waits for a pong, e.g. 20s]:PING_TIMEOUT:_default' \
+'*--transports=[Transports clients may use, comma-separated]:TRANSPORTS:(polling websocket)' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--no-tick[No "tick" event every second]' \
+'--json[One JSON object per line instead of the human form]' \
+'--exit-on-stdin-eof[Exit (code 0) when standard input ends, so a parent process owns the server'\''s life]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (completions)
@@ -238,6 +257,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(serve)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -264,6 +287,7 @@ _sio_commands() {
 'run:Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)' \
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
 'replay:Print a recording (from --record) as listen would' \
+'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -298,6 +322,7 @@ _sio__subcmd__help_commands() {
 'run:Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)' \
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
 'replay:Print a recording (from --record) as listen would' \
+'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -343,6 +368,11 @@ _sio__subcmd__help__subcmd__run_commands() {
     local commands; commands=()
     _describe -t commands 'sio help run commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__help__subcmd__serve_commands] )) ||
+_sio__subcmd__help__subcmd__serve_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help serve commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__listen_commands] )) ||
 _sio__subcmd__listen_commands() {
     local commands; commands=()
@@ -357,6 +387,11 @@ _sio__subcmd__replay_commands() {
 _sio__subcmd__run_commands() {
     local commands; commands=()
     _describe -t commands 'sio run commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__serve_commands] )) ||
+_sio__subcmd__serve_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio serve commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_sio" ]; then

@@ -53,6 +53,27 @@ pub enum Command {
     Connect(Box<ConnectCmdArgs>),
     /// Print a recording (from --record) as listen would.
     Replay(ReplayArgs),
+    /// Run a local Socket.IO server that prints every connection, event and disconnection.
+    #[command(
+        long_about = "Run a Socket.IO server (socketioxide) for debugging clients: it prints every connection, \
+                      refusal, received event and disconnection. Socket.IO 3/4 clients (Engine.IO 4) and \
+                      Socket.IO 2 clients (Engine.IO 3) both work.\n\n\
+                      On \"/\": \"welcome\" on connect; \"echo\" sends its arguments back; any event sent with \
+                      an ack is acked with its arguments; \"join\"/\"leave\" a room; \"to\" {room, event, args} \
+                      emits to a room; \"flood\" {n, size} sends n \"flood\" events of size characters, then \
+                      \"flood-done\" {\"n\": n} (its ack comes last, with {\"n\": n}); binary arguments stay \
+                      binary; \"binary\" sends bytes 01 02 03; \"disconnect-me\" disconnects; \"tick\" {n, time} \
+                      every second.\n\n\
+                      \"/admin\" (same behaviour) admits only auth {\"token\": TOKEN}; others get CONNECT_ERROR \
+                      \"not authorized\". Socket.IO 2 clients have no auth: they pass token=TOKEN in the query \
+                      of the Engine.IO connection (new Manager(url, {query: {token}}).socket(\"/admin\")).\n\n\
+                      Known limits of socketioxide 0.18: binary sent to Socket.IO 2 clients over HTTP long-polling \
+                      is mis-encoded (use WebSocket for binary with them), and a query on a Socket.IO 2 namespace \
+                      (io(url + \"/admin?token=x\")) is taken as part of the namespace name, which does not exist.",
+        after_help = "Examples:\n  sio serve\n  sio serve --port 0 --json --no-tick\n  \
+                      sio serve --transports websocket --ping-interval 5s --token hunter2"
+    )]
+    Serve(ServeArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -290,6 +311,10 @@ pub struct ConnectCmdArgs {
     #[arg(long)]
     pub no_tui: bool,
 
+    /// Records the UI holds in memory; older ones are let go (the --record file keeps all).
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub scrollback: usize,
+
     /// When stdin ends, wait at most this long for pending acks before disconnecting.
     #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DUR")]
     pub linger: std::time::Duration,
@@ -302,6 +327,10 @@ pub struct ConnectCmdArgs {
 pub struct ReplayArgs {
     /// A recording made with --record.
     pub file: std::path::PathBuf,
+
+    /// Print instead of opening the terminal UI (the default when stdout is not a terminal).
+    #[arg(long)]
+    pub no_tui: bool,
 
     /// Only these events (repeatable).
     #[arg(long = "event", value_name = "NAME")]
@@ -421,4 +450,53 @@ impl ConnectArgs {
             ..Options::default()
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+
+    /// Address to bind. Anything but loopback exposes the server to the network (a warning is printed).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// The token "/admin" admits, sent as auth {"token": TOKEN}.
+    #[arg(long, default_value = "secret")]
+    pub token: String,
+
+    /// Engine.IO path.
+    #[arg(long, default_value = "/socket.io/")]
+    pub path: String,
+
+    /// How often the server pings, e.g. 25s.
+    #[arg(long, default_value = "25s", value_parser = parse_duration)]
+    pub ping_interval: std::time::Duration,
+
+    /// How long the server waits for a pong, e.g. 20s.
+    #[arg(long, default_value = "20s", value_parser = parse_duration)]
+    pub ping_timeout: std::time::Duration,
+
+    /// Transports clients may use, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "polling,websocket")]
+    pub transports: Vec<ServeTransport>,
+
+    /// No "tick" event every second.
+    #[arg(long)]
+    pub no_tick: bool,
+
+    /// One JSON object per line instead of the human form.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Exit (code 0) when standard input ends, so a parent process owns the server's life.
+    #[arg(long)]
+    pub exit_on_stdin_eof: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ServeTransport {
+    Polling,
+    Websocket,
 }

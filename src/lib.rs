@@ -8,6 +8,8 @@
 //! - [`record`]: the one record type every front end shares, and its NDJSON form.
 //! - [`explain`]: a frame explained part by part, for people.
 //! - [`script`]: the command language (parse, run, JUnit report).
+//! - [`serve`]: the embedded Socket.IO server behind `sio serve` (socketioxide).
+//! - [`tui`]: the terminal UI (model, view, keys), generic over the ratatui backend.
 //! - [`cli`]: the command line.
 
 #![forbid(unsafe_code)]
@@ -20,3 +22,5 @@ pub mod output;
 pub mod proto;
 pub mod record;
 pub mod script;
+pub mod serve;
+pub mod tui;

@@ -14,10 +14,53 @@ use crate::script::parse::{Step, parse_line};
 use crate::script::run;
 
 pub fn run(args: &ConnectCmdArgs) -> u8 {
+    use std::io::IsTerminal as _;
+    let tui = !args.no_tui
+        && !args.output.json
+        && !args.output.raw
+        && std::io::stdout().is_terminal()
+        && std::io::stdin().is_terminal();
     match runtime() {
+        Ok(rt) if tui => rt.block_on(ui(args)),
         Ok(rt) => rt.block_on(line_mode(args)),
         Err(code) => code,
     }
+}
+
+async fn ui(args: &ConnectCmdArgs) -> u8 {
+    let mut recorder = match &args.connect.record {
+        Some(path) => match crate::output::recorder::Recorder::create(path, args.connect.record_secrets) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("sio: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => None,
+    };
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let observe = move |record: &crate::record::Record| {
+        // The file gets every record, whatever the UI keeps in memory.
+        if let Some(r) = recorder.as_mut()
+            && r.write(record).is_err()
+        {
+            recorder = None;
+        }
+        let _ = tx.send(record.clone());
+    };
+    let session = match run::start(args.connect.to_options(), observe) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sio: {e}");
+            return exit::USAGE;
+        }
+    };
+    let mut model = crate::tui::model::Model::new(&args.connect.url, args.scrollback, false);
+    model.nsp = session.nsp.clone();
+    let handle = session.handle.clone();
+    let code = crate::tui::run(model, rx, Some(session)).await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), handle.disconnect()).await;
+    code
 }
 
 async fn line_mode(args: &ConnectCmdArgs) -> u8 {

@@ -7,6 +7,7 @@ pub mod emit;
 pub mod listen;
 pub mod replay;
 pub mod run;
+pub mod serve;
 
 /// Exit codes shared by every command.
 pub mod exit {

@@ -16,6 +16,10 @@ pub fn run(args: &ReplayArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    use std::io::IsTerminal as _;
+    if !args.no_tui && !args.output.json && !args.output.raw && std::io::stdout().is_terminal() {
+        return replay_ui(args, file);
+    }
     let mut printer = args.output.printer(args.events.clone());
     // --json passes every record through, the Engine.IO layer included.
     printer.frames |= printer.form == Form::Json;
@@ -57,4 +61,31 @@ pub fn run(args: &ReplayArgs) -> u8 {
         }
     }
     if bad > 0 { exit::FAILURE } else { exit::OK }
+}
+
+/// Opens the recording in the terminal UI, read-only.
+fn replay_ui(args: &ReplayArgs, file: std::fs::File) -> u8 {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut bad = Vec::new();
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let Ok(line) = line else { break };
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Record>(&line) {
+            Ok(r) => {
+                let _ = tx.send(r);
+            }
+            Err(e) => bad.push(format!("line {}: {e}", i + 1)),
+        }
+    }
+    drop(tx);
+    let mut model = crate::tui::model::Model::new(&args.file.display().to_string(), usize::MAX, true);
+    if !bad.is_empty() {
+        model.message = Some((format!("{} bad line(s): {}", bad.len(), bad[0]), true));
+    }
+    match super::common::runtime() {
+        Ok(rt) => rt.block_on(crate::tui::run(model, rx, None)),
+        Err(code) => code,
+    }
 }

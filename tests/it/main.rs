@@ -10,4 +10,5 @@ mod fixtures;
 mod listen_cli;
 mod node_harness;
 mod script_cli;
+mod tui_render;
 mod vectors;

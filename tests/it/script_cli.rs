@@ -52,10 +52,16 @@ emit bin hex:0102 --ack
 fn a_passing_script_exits_0_with_a_summary_and_junit() {
     let server = NodeServer::start(ServerKind::V4, &[]);
     let junit = temp("pass.xml");
-    let o = sio(&["run", &server.url(), "-", "--junit", junit.to_str().expect("path")], PASSING);
+    let o = sio(
+        &["run", &server.url(), "-", "--junit", junit.to_str().expect("path")],
+        PASSING,
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let out = text(&o);
-    assert!(out.contains("✓ line 3: emit echo hello {\"a\": 1} --ack 2s — ack for \"echo\" after"), "{out}");
+    assert!(
+        out.contains("✓ line 3: emit echo hello {\"a\": 1} --ack 2s — ack for \"echo\" after"),
+        "{out}"
+    );
     assert!(out.contains("8 passed, 0 failed"), "{out}");
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     assert!(xml.contains("tests=\"5\" failures=\"0\""), "{xml}");
@@ -70,7 +76,10 @@ fn a_failing_script_names_the_line_and_stops() {
     let o = sio(&["run", &server.url(), "-"], script);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let out = text(&o);
-    assert!(out.contains("✗ line 2: expect never --within 200ms — no \"never\" on / within 200 ms"), "{out}");
+    assert!(
+        out.contains("✗ line 2: expect never --within 200ms — no \"never\" on / within 200 ms"),
+        "{out}"
+    );
     assert!(out.contains("1 passed, 1 failed, 1 skipped"), "{out}");
     assert!(!out.contains("emitted \"echo\""), "stopped at the failure: {out}");
 
@@ -85,8 +94,14 @@ fn a_script_with_a_typo_fails_before_connecting() {
     let o = sio(&["run", "http://127.0.0.1:9", "-"], "emit ok\nemti oops\njoin\n");
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("stdin: line 2, column 1: unknown command \"emti\""), "{err}");
-    assert!(err.contains("stdin: line 3, column 5: expected a namespace after join"), "{err}");
+    assert!(
+        err.contains("stdin: line 2, column 1: unknown command \"emti\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("stdin: line 3, column 5: expected a namespace after join"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -108,7 +123,12 @@ fn line_mode_reads_commands_from_a_pipe() {
         &["connect", &server.url(), "--no-tui", "--json"],
         "emit echo piped --ack\nbogus\nexpect echo piped\n",
     );
-    assert_eq!(o.status.code(), Some(1), "the bad line makes the session fail: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the bad line makes the session fail: {}",
+        text(&o)
+    );
     let results: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -126,38 +146,72 @@ fn recordings_mask_secrets_and_replay_survives_a_cut_line() {
     let recording = temp("session.ndjson");
     let path = recording.to_str().expect("path");
     let o = sio(
-        &["run", &server.url(), "-", "--record", path, "-H", "Authorization: Bearer hunter2"],
+        &[
+            "run",
+            &server.url(),
+            "-",
+            "--record",
+            path,
+            "-H",
+            "Authorization: Bearer hunter2",
+        ],
         "join /admin {\"token\":\"secret\"}\nuse /admin\nemit echo recorded --ack\n",
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let recorded = std::fs::read_to_string(&recording).expect("recording");
-    assert!(!recorded.contains("secret") && !recorded.contains("hunter2"), "{recorded}");
+    assert!(
+        !recorded.contains("secret") && !recorded.contains("hunter2"),
+        "{recorded}"
+    );
     assert!(recorded.contains(r#"40/admin,{\"token\":\"***\"}"#), "{recorded}");
     // Every record is there, in order.
     let seqs: Vec<u64> = recorded
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["seq"].as_u64().expect("seq"))
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("json")["seq"]
+                .as_u64()
+                .expect("seq")
+        })
         .collect();
     assert_eq!(seqs, (0..seqs.len() as u64).collect::<Vec<_>>());
     assert!(recorded.contains(r#""event":"echo""#));
 
     // Cut the file in the middle of a line, and add a broken line before it.
-    let cut = format!("{}not json\n{}", &recorded[..recorded.len() / 2], &recorded[recorded.len() / 2..recorded.len() - 10]);
+    let cut = format!(
+        "{}not json\n{}",
+        &recorded[..recorded.len() / 2],
+        &recorded[recorded.len() / 2..recorded.len() - 10]
+    );
     std::fs::write(&recording, cut).expect("write");
     let o = sio(&["replay", path], "");
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("not a record"), "{err}");
-    assert!(String::from_utf8_lossy(&o.stdout).contains("namespace connected"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("namespace connected"),
+        "{}",
+        text(&o)
+    );
     let o = sio(&["replay", path, "--json"], "");
     let passed: usize = String::from_utf8_lossy(&o.stdout).lines().count();
     // At most three lines are broken: the two halves around the cut, and the truncated last one.
-    assert!(passed + 3 >= seqs.len(), "records passed through: {passed} of {}", seqs.len());
+    assert!(
+        passed + 3 >= seqs.len(),
+        "records passed through: {passed} of {}",
+        seqs.len()
+    );
 
     // And secrets stay when asked for.
     let kept = temp("kept.ndjson");
     let o = sio(
-        &["run", &server.url(), "-", "--record", kept.to_str().expect("path"), "--record-secrets"],
+        &[
+            "run",
+            &server.url(),
+            "-",
+            "--record",
+            kept.to_str().expect("path"),
+            "--record-secrets",
+        ],
         "join /admin {\"token\":\"secret\"}\n",
     );
     assert_eq!(o.status.code(), Some(0));

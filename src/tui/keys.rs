@@ -1,0 +1,361 @@
+//! Keys: what each does in each pane, the key bar, the help overlay. Keys
+//! change the model directly; anything that needs the outside world comes back
+//! as an [`Effect`] for the runtime to carry out.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+
+use super::model::{DirFilter, Focus, Model, Overlay};
+use crate::engine::HeartbeatMode;
+use crate::script::parse::{COMMANDS, Step, parse_line};
+
+/// What the runtime must do after a key.
+#[derive(Debug, PartialEq)]
+pub enum Effect {
+    Run {
+        line: String,
+        step: Step,
+    },
+    Heartbeat(HeartbeatMode),
+    /// Copy text to the clipboard (OSC 52).
+    Copy(String),
+    /// Save records to a file: all held, or only the visible ones.
+    Save {
+        visible_only: bool,
+    },
+    Quit,
+}
+
+pub const HELP: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Moving",
+        &[
+            ("j k ↓ ↑", "move the selection"),
+            ("PgUp PgDn", "move a page"),
+            ("g G Home End", "first / last row (G follows the tail)"),
+            ("space", "pause / resume following new rows"),
+            ("Enter", "show / hide the detail pane"),
+            ("Tab", "switch between the list and the details"),
+            ("mouse", "wheel scrolls, click selects"),
+        ],
+    ),
+    (
+        "Showing",
+        &[
+            ("/", "search: only rows containing the text (Esc clears)"),
+            ("H", "hide / show heartbeats"),
+            ("T", "show / hide the transport layer (HTTP requests, handshake)"),
+            ("R", "raw frames / decoded meaning"),
+            ("f", "direction: both, in only, out only"),
+            ("a", "acks: round trips per event (p50, p95, max)"),
+            ("n", "namespaces and their state"),
+        ],
+    ),
+    (
+        "Acting",
+        &[
+            (
+                ": or i",
+                "command line: emit, join, leave, use, ack, send, disconnect, reconnect…",
+            ),
+            ("w", "withhold heartbeat answers (watch the server time out)"),
+            ("d", "delay heartbeat answers by 3 s"),
+            ("y", "copy the selected frame (OSC 52 clipboard)"),
+            ("s S", "save all held records / only the visible ones (NDJSON)"),
+            ("? Esc", "this help / close"),
+            ("q Ctrl-C", "quit"),
+        ],
+    ),
+];
+
+/// The keys that work in the focused pane, for the bottom bar.
+pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
+    if model.overlay != Overlay::None {
+        return vec![("Esc", "close"), ("q", "quit")];
+    }
+    match model.focus {
+        Focus::Command => vec![
+            ("Enter", "run"),
+            ("Esc", "cancel"),
+            ("↑↓", "history"),
+            ("Tab", "complete"),
+        ],
+        Focus::Search => vec![("Enter", "apply"), ("Esc", "clear")],
+        Focus::Detail => vec![
+            ("j/k", "scroll"),
+            ("Tab", "list"),
+            ("Esc", "back"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        Focus::List => {
+            let mut keys = vec![
+                ("j/k", "move"),
+                ("Enter", "details"),
+                ("space", if model.follow { "pause" } else { "follow" }),
+            ];
+            if !model.read_only {
+                keys.push((":", "command"));
+            }
+            keys.extend([("/", "search"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
+            if !model.read_only {
+                keys.push(("w", "withhold ♥"));
+            }
+            keys.extend([("a", "acks"), ("?", "help"), ("q", "quit")]);
+            keys
+        }
+    }
+}
+
+pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
+        return vec![Effect::Quit];
+    }
+    if model.overlay != Overlay::None {
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Enter => model.overlay = Overlay::None,
+            KeyCode::Char('q') => return vec![Effect::Quit],
+            _ => {}
+        }
+        return Vec::new();
+    }
+    match model.focus {
+        Focus::Command => command_key(model, key),
+        Focus::Search => search_key(model, key),
+        Focus::List | Focus::Detail => pane_key(model, key),
+    }
+}
+
+fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    let page = i64::from(model.list_height.max(2)) - 1;
+    let detail = model.focus == Focus::Detail;
+    match key.code {
+        KeyCode::Char('q') => return vec![Effect::Quit],
+        KeyCode::Char('j') | KeyCode::Down if detail => model.detail_scroll = model.detail_scroll.saturating_add(1),
+        KeyCode::Char('k') | KeyCode::Up if detail => model.detail_scroll = model.detail_scroll.saturating_sub(1),
+        KeyCode::PageDown if detail => model.detail_scroll = model.detail_scroll.saturating_add(10),
+        KeyCode::PageUp if detail => model.detail_scroll = model.detail_scroll.saturating_sub(10),
+        KeyCode::Esc if detail => model.focus = Focus::List,
+        KeyCode::Char('j') | KeyCode::Down => model.move_selection(1),
+        KeyCode::Char('k') | KeyCode::Up => model.move_selection(-1),
+        KeyCode::PageDown => model.move_selection(page),
+        KeyCode::PageUp => model.move_selection(-page),
+        KeyCode::Char('g') | KeyCode::Home => {
+            model.follow = false;
+            model.selected = 0;
+            model.detail_scroll = 0;
+        }
+        KeyCode::Char('G') | KeyCode::End => model.select_last(),
+        KeyCode::Char(' ') => model.toggle_follow(),
+        KeyCode::Enter => model.show_detail = !model.show_detail,
+        KeyCode::Tab => {
+            model.focus = if detail { Focus::List } else { Focus::Detail };
+            model.show_detail = true;
+        }
+        KeyCode::Char(':') | KeyCode::Char('i') if !model.read_only => {
+            model.focus = Focus::Command;
+            model.input.clear();
+            model.history_pos = None;
+        }
+        KeyCode::Char('/') => {
+            model.focus = Focus::Search;
+            model.input = model.filter.search.clone();
+        }
+        KeyCode::Char('H') => {
+            model.filter.hide_heartbeats = !model.filter.hide_heartbeats;
+            model.refilter();
+        }
+        KeyCode::Char('T') => {
+            model.filter.show_transport = !model.filter.show_transport;
+            model.refilter();
+        }
+        KeyCode::Char('R') => model.raw_view = !model.raw_view,
+        KeyCode::Char('f') => {
+            model.filter.dir = match model.filter.dir {
+                DirFilter::Both => DirFilter::In,
+                DirFilter::In => DirFilter::Out,
+                DirFilter::Out => DirFilter::Both,
+            };
+            model.refilter();
+        }
+        KeyCode::Char('a') => model.overlay = Overlay::Acks,
+        KeyCode::Char('n') => model.overlay = Overlay::Namespaces,
+        KeyCode::Char('?') => model.overlay = Overlay::Help,
+        KeyCode::Char('w') if !model.read_only => {
+            let mode = match model.heartbeat_mode {
+                HeartbeatMode::Withhold => HeartbeatMode::Normal,
+                _ => HeartbeatMode::Withhold,
+            };
+            model.heartbeat_mode = mode;
+            return vec![Effect::Heartbeat(mode)];
+        }
+        KeyCode::Char('d') if !model.read_only => {
+            let mode = match model.heartbeat_mode {
+                HeartbeatMode::Delay(_) => HeartbeatMode::Normal,
+                _ => HeartbeatMode::Delay(Duration::from_secs(3)),
+            };
+            model.heartbeat_mode = mode;
+            return vec![Effect::Heartbeat(mode)];
+        }
+        KeyCode::Char('y') => {
+            if let Some(text) = model.selected_record().map(copy_text) {
+                return vec![Effect::Copy(text)];
+            }
+        }
+        KeyCode::Char('s') => return vec![Effect::Save { visible_only: false }],
+        KeyCode::Char('S') => return vec![Effect::Save { visible_only: true }],
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// What `y` copies: the raw frame (hex for binary), or the record as JSON.
+fn copy_text(record: &crate::record::Record) -> String {
+    match record.frame().map(|f| &f.raw) {
+        Some(crate::record::Raw::Text { text }) => text.clone(),
+        Some(crate::record::Raw::Binary(b)) => crate::explain::hex_preview(&b.0, usize::MAX).replace(' ', ""),
+        None => record.to_json_line(),
+    }
+}
+
+fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            model.focus = Focus::List;
+            model.input.clear();
+        }
+        KeyCode::Enter => {
+            let line = std::mem::take(&mut model.input);
+            if line.trim().is_empty() {
+                model.focus = Focus::List;
+                return Vec::new();
+            }
+            if model.history.last() != Some(&line) {
+                model.history.push(line.clone());
+            }
+            model.history_pos = None;
+            match parse_line(&line, 1) {
+                Ok(Some(step)) => {
+                    model.focus = Focus::List;
+                    model.message = Some((format!("running: {line}"), false));
+                    return vec![Effect::Run { line, step }];
+                }
+                Ok(None) => model.focus = Focus::List,
+                Err(e) => {
+                    // Keep the line so the user can fix it.
+                    let column = e.column;
+                    model.message = Some((format!("column {column}: {}", e.message), true));
+                    model.input = line;
+                }
+            }
+        }
+        KeyCode::Backspace => {
+            model.input.pop();
+        }
+        KeyCode::Up => {
+            if model.history.is_empty() {
+                return Vec::new();
+            }
+            let pos = match model.history_pos {
+                None => model.history.len() - 1,
+                Some(p) => p.saturating_sub(1),
+            };
+            model.history_pos = Some(pos);
+            model.input = model.history[pos].clone();
+        }
+        KeyCode::Down => match model.history_pos {
+            Some(p) if p + 1 < model.history.len() => {
+                model.history_pos = Some(p + 1);
+                model.input = model.history[p + 1].clone();
+            }
+            _ => {
+                model.history_pos = None;
+                model.input.clear();
+            }
+        },
+        KeyCode::Tab => complete(model),
+        KeyCode::Char(c) => model.input.push(c),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Completes the word under the cursor: commands first, then namespaces and event names.
+fn complete(model: &mut Model) {
+    let words: Vec<&str> = model.input.split(' ').collect();
+    let Some(last) = words.last().copied() else { return };
+    let candidates: Vec<String> = if words.len() == 1 {
+        COMMANDS.iter().filter(|c| **c != "#").map(|c| c.to_string()).collect()
+    } else {
+        match words[0] {
+            "join" | "leave" | "use" => model.status.namespaces.iter().map(|n| n.name.clone()).collect(),
+            "emit" | "expect" if words.len() == 2 => model.event_names.clone(),
+            _ => Vec::new(),
+        }
+    };
+    let matches: Vec<&String> = candidates
+        .iter()
+        .filter(|c| c.starts_with(last) && c.as_str() != last)
+        .collect();
+    let completion = match matches.as_slice() {
+        [] => return,
+        [one] => format!("{one} "),
+        many => {
+            // The longest common prefix.
+            let first = many[0].as_str();
+            let len = (0..first.len())
+                .take_while(|&i| many.iter().all(|m| m.as_bytes().get(i) == first.as_bytes().get(i)))
+                .count();
+            let prefix = &first[..len];
+            model.message = Some((many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("  "), false));
+            prefix.to_string()
+        }
+    };
+    let keep = model.input.len() - last.len();
+    model.input.truncate(keep);
+    model.input.push_str(&completion);
+}
+
+fn search_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            model.input.clear();
+            model.filter.search.clear();
+            model.focus = Focus::List;
+            model.refilter();
+        }
+        KeyCode::Enter => {
+            model.focus = Focus::List;
+        }
+        KeyCode::Backspace => {
+            model.input.pop();
+            model.filter.search = model.input.clone();
+            model.refilter();
+        }
+        KeyCode::Char(c) => {
+            model.input.push(c);
+            model.filter.search = model.input.clone();
+            model.refilter();
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Wheel scrolls the list; a click on a row selects it.
+pub fn handle_mouse(model: &mut Model, mouse: MouseEvent, list_first_row: u16) {
+    match mouse.kind {
+        MouseEventKind::ScrollDown => model.move_selection(3),
+        MouseEventKind::ScrollUp => model.move_selection(-3),
+        MouseEventKind::Down(_) if mouse.row >= list_first_row && mouse.row < list_first_row + model.list_height => {
+            let pos = model.list_top + usize::from(mouse.row - list_first_row);
+            if pos < model.visible.len() {
+                model.selected = pos;
+                model.follow = false;
+                model.detail_scroll = 0;
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,225 @@
+//! The terminal UI: `sio connect URL` and `sio replay FILE` on a terminal.
+//!
+//! - [`model`]: what is shown, as data; [`view`]: drawing it; [`keys`]: what keys do.
+//! - This module: the runtime. The engine runs in its own tasks; the UI drains
+//!   records in batches and redraws at a bounded rate, so a flood never blocks
+//!   a key. The terminal is restored on exit, on Ctrl-C and on a panic.
+
+pub mod keys;
+pub mod model;
+pub mod view;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine as _;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use futures_util::StreamExt as _;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+
+use keys::Effect;
+use model::Model;
+
+use crate::record::{Record, Timestamp};
+use crate::script::run::Session;
+
+/// How often the screen may be redrawn while records pour in.
+const FRAME: Duration = Duration::from_millis(33);
+/// Redraw at least this often, for the clocks ("last ping 3.1s ago").
+const IDLE_FRAME: Duration = Duration::from_millis(500);
+/// Command-line history kept across runs.
+const HISTORY_LINES: usize = 500;
+
+fn history_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("sio").join("history"))
+}
+
+fn load_history() -> Vec<String> {
+    history_path()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|t| t.lines().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn save_history(history: &[String]) {
+    let Some(path) = history_path() else { return };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let start = history.len().saturating_sub(HISTORY_LINES);
+    let _ = std::fs::write(path, history[start..].join("\n") + "\n");
+}
+
+/// Puts the terminal back: raw mode off, main screen, mouse released.
+fn restore_terminal() {
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+}
+
+/// Runs the UI on the real terminal until the user quits.
+pub async fn run(mut model: Model, records: mpsc::UnboundedReceiver<Record>, session: Option<Session>) -> u8 {
+    model.history = load_history();
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("sio: cannot open the terminal UI: {e} (use --no-tui)");
+            return crate::commands::exit::FAILURE;
+        }
+    };
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let result = event_loop(&mut terminal, &mut model, records, session, EventStream::new()).await;
+    restore_terminal();
+    save_history(&model.history);
+    match result {
+        Ok(()) => crate::commands::exit::OK,
+        Err(e) => {
+            eprintln!("sio: {e}");
+            crate::commands::exit::FAILURE
+        }
+    }
+}
+
+/// The loop, generic over the backend and the input stream so tests can drive it.
+pub async fn event_loop<B, S>(
+    terminal: &mut Terminal<B>,
+    model: &mut Model,
+    mut records: mpsc::UnboundedReceiver<Record>,
+    session: Option<Session>,
+    mut input: S,
+) -> Result<(), String>
+where
+    B: Backend,
+    S: futures_util::Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    let (results_tx, mut results_rx) = mpsc::unbounded_channel::<(String, Result<String, String>)>();
+    let mut frame_tick = tokio::time::interval(FRAME);
+    frame_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut batch = Vec::with_capacity(4096);
+    let mut dirty = true;
+    let mut last_draw = tokio::time::Instant::now();
+    let mut records_open = true;
+    loop {
+        tokio::select! {
+            event = input.next() => {
+                match event {
+                    Some(Ok(Event::Key(key))) if key.kind != crossterm::event::KeyEventKind::Release => {
+                        for effect in keys::handle_key(model, key) {
+                            apply(effect, model, session.as_ref(), &results_tx);
+                        }
+                    }
+                    Some(Ok(Event::Mouse(mouse))) => keys::handle_mouse(model, mouse, 3),
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(format!("reading the terminal: {e}")),
+                    None => model.quit = true,
+                }
+                // Keys answer at once, not at the next frame.
+                draw(terminal, model)?;
+                last_draw = tokio::time::Instant::now();
+                dirty = false;
+            }
+            n = records.recv_many(&mut batch, 4096), if records_open => {
+                if n == 0 {
+                    records_open = false;
+                }
+                for record in batch.drain(..) {
+                    model.push(record);
+                }
+                dirty = true;
+            }
+            Some((line, result)) = results_rx.recv() => {
+                model.message = Some(match result {
+                    Ok(m) => (format!("{line} — {m}"), false),
+                    Err(e) => (format!("{line} — {e}"), true),
+                });
+                dirty = true;
+            }
+            _ = frame_tick.tick() => {
+                if dirty || last_draw.elapsed() >= IDLE_FRAME {
+                    draw(terminal, model)?;
+                    last_draw = tokio::time::Instant::now();
+                    dirty = false;
+                }
+            }
+        }
+        if model.quit {
+            return Ok(());
+        }
+    }
+}
+
+fn draw<B: Backend>(terminal: &mut Terminal<B>, model: &mut Model) -> Result<(), String> {
+    model.now = Timestamp::now();
+    terminal
+        .draw(|frame| view::draw(frame, model))
+        .map(|_| ())
+        .map_err(|e| format!("drawing: {e}"))
+}
+
+fn apply(
+    effect: Effect,
+    model: &mut Model,
+    session: Option<&Session>,
+    results: &mpsc::UnboundedSender<(String, Result<String, String>)>,
+) {
+    match effect {
+        Effect::Quit => model.quit = true,
+        Effect::Run { line, step } => {
+            let Some(session) = session else {
+                model.message = Some(("read-only: nothing to send to".into(), true));
+                return;
+            };
+            // `use` changes what later lines mean, so it applies here and now.
+            if let crate::script::parse::Step::Use { nsp } = &step {
+                model.nsp = nsp.clone();
+                model.message = Some((format!("using {nsp}"), false));
+                return;
+            }
+            let mut fork = session.fork();
+            fork.nsp = model.nsp.clone();
+            let results = results.clone();
+            tokio::spawn(async move {
+                let result = fork.run(&step).await;
+                let _ = results.send((line, result));
+            });
+        }
+        Effect::Heartbeat(mode) => {
+            if let Some(session) = session {
+                let handle = session.handle.clone();
+                tokio::spawn(async move {
+                    let _ = handle.heartbeat(mode).await;
+                });
+            }
+        }
+        Effect::Copy(text) => {
+            // OSC 52: the terminal puts it on the clipboard, even over ssh.
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+            let mut out = std::io::stdout();
+            let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+            let _ = out.flush();
+            model.message = Some((format!("copied {} bytes", text.len()), false));
+        }
+        Effect::Save { visible_only } => {
+            let name = format!("sio-{}.ndjson", model.now.to_string().replace(':', "-"));
+            let lines: Vec<String> = if visible_only {
+                model
+                    .visible
+                    .iter()
+                    .filter_map(|&a| model.record(a))
+                    .map(Record::to_json_line)
+                    .collect()
+            } else {
+                model.records.iter().map(Record::to_json_line).collect()
+            };
+            model.message = Some(match std::fs::write(&name, lines.join("\n") + "\n") {
+                Ok(()) => (format!("saved {} records to {name}", lines.len()), false),
+                Err(e) => (format!("saving {name}: {e}"), true),
+            });
+        }
+    }
+}

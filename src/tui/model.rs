@@ -1,0 +1,430 @@
+//! What the screen shows, as plain data: the records held (bounded by the
+//! scrollback), which of them pass the filter, the selection, the connection's
+//! status derived from the records, and the input line. No IO here; views
+//! read it, [`super::update`] changes it.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde_json::Value;
+
+use crate::engine::HeartbeatMode;
+use crate::explain;
+use crate::proto::eio;
+use crate::record::{Body, Direction, Raw, Record, Timestamp, Transport};
+
+/// Which pane keys go to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+    Command,
+    Search,
+}
+
+/// An overlay drawn over the panes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    Acks,
+    Namespaces,
+}
+
+/// Which direction the list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirFilter {
+    Both,
+    In,
+    Out,
+}
+
+#[derive(Clone, Debug)]
+pub struct Filter {
+    /// Case-insensitive text the raw frame or its meaning must contain.
+    pub search: String,
+    pub hide_heartbeats: bool,
+    pub show_transport: bool,
+    pub dir: DirFilter,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter {
+            search: String::new(),
+            hide_heartbeats: false,
+            show_transport: false,
+            dir: DirFilter::Both,
+        }
+    }
+}
+
+/// A namespace as the status bar shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NsStatus {
+    pub name: String,
+    pub state: String,
+    pub detail: String,
+}
+
+/// The connection, derived from state records.
+#[derive(Clone, Debug, Default)]
+pub struct Status {
+    pub url: String,
+    pub state: String,
+    pub eio: Option<u64>,
+    pub sio: Option<u64>,
+    pub sid: Option<String>,
+    pub transport: Option<Transport>,
+    pub upgrade: String,
+    pub ping_interval: Option<u64>,
+    pub ping_timeout: Option<u64>,
+    pub last_ping: Option<Timestamp>,
+    pub last_heartbeat_rtt_ms: Option<f64>,
+    pub reconnect_attempt: Option<u64>,
+    pub frames_in: u64,
+    pub frames_out: u64,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub namespaces: Vec<NsStatus>,
+    pub closed: Option<String>,
+}
+
+/// Ack round trips per event name.
+#[derive(Clone, Debug, Default)]
+pub struct AckStats {
+    pub by_event: BTreeMap<String, Vec<f64>>,
+    pub pending: u64,
+    pub unmatched: u64,
+}
+
+impl AckStats {
+    /// (event, count, p50, p95, max) in ms.
+    pub fn table(&self) -> Vec<(String, usize, f64, f64, f64)> {
+        self.by_event
+            .iter()
+            .map(|(event, rtts)| {
+                let mut sorted = rtts.clone();
+                sorted.sort_by(f64::total_cmp);
+                let pick = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+                (event.clone(), sorted.len(), pick(0.5), pick(0.95), pick(1.0))
+            })
+            .collect()
+    }
+}
+
+pub struct Model {
+    /// Records held, oldest first; `first_index` is the absolute number of the front one.
+    pub records: VecDeque<Record>,
+    pub first_index: u64,
+    pub scrollback: usize,
+    /// Records let go to respect the scrollback (the record file keeps them).
+    pub dropped: u64,
+    /// Absolute numbers of the records the filter lets through, in order.
+    pub visible: VecDeque<u64>,
+    pub filter: Filter,
+    /// Position in `visible` of the selected row.
+    pub selected: usize,
+    pub follow: bool,
+    /// Rows that arrived while not following.
+    pub waiting: u64,
+    pub raw_view: bool,
+    pub show_detail: bool,
+    pub detail_scroll: u16,
+    pub focus: Focus,
+    pub overlay: Overlay,
+    pub input: String,
+    pub history: Vec<String>,
+    pub history_pos: Option<usize>,
+    /// The last command's result (text, is an error).
+    pub message: Option<(String, bool)>,
+    pub status: Status,
+    pub acks: AckStats,
+    /// Gaps between server pings (ms), newest last, for the heartbeat strip.
+    pub heartbeat_gaps: VecDeque<u64>,
+    pub heartbeat_mode: HeartbeatMode,
+    /// Event names seen so far, for completion.
+    pub event_names: Vec<String>,
+    pub read_only: bool,
+    pub quit: bool,
+    /// Rows of the list as last drawn (for PgUp/PgDn and clicks).
+    pub list_height: u16,
+    pub list_top: usize,
+    /// The time the next draw shows ("last ping 3.1s ago"); set by the runtime, fixed in tests.
+    pub now: Timestamp,
+    /// The namespace commands use (`use NS` changes it).
+    pub nsp: String,
+}
+
+impl Model {
+    pub fn new(url: &str, scrollback: usize, read_only: bool) -> Model {
+        Model {
+            records: VecDeque::new(),
+            first_index: 0,
+            scrollback: scrollback.max(1),
+            dropped: 0,
+            visible: VecDeque::new(),
+            filter: Filter::default(),
+            selected: 0,
+            follow: true,
+            waiting: 0,
+            raw_view: false,
+            show_detail: true,
+            detail_scroll: 0,
+            focus: Focus::List,
+            overlay: Overlay::None,
+            input: String::new(),
+            history: Vec::new(),
+            history_pos: None,
+            message: None,
+            status: Status {
+                url: url.to_string(),
+                state: "connecting".into(),
+                ..Status::default()
+            },
+            acks: AckStats::default(),
+            heartbeat_gaps: VecDeque::new(),
+            heartbeat_mode: HeartbeatMode::Normal,
+            event_names: Vec::new(),
+            read_only,
+            quit: false,
+            list_height: 10,
+            list_top: 0,
+            now: Timestamp::now(),
+            nsp: "/".into(),
+        }
+    }
+
+    pub fn record(&self, absolute: u64) -> Option<&Record> {
+        absolute
+            .checked_sub(self.first_index)
+            .and_then(|i| self.records.get(i as usize))
+    }
+
+    pub fn selected_record(&self) -> Option<&Record> {
+        self.visible.get(self.selected).and_then(|&a| self.record(a))
+    }
+
+    /// Takes one record: status, stats, scrollback, filter.
+    pub fn push(&mut self, record: Record) {
+        self.observe(&record);
+        let absolute = self.first_index + self.records.len() as u64;
+        let passes = self.passes(&record);
+        self.records.push_back(record);
+        if passes {
+            self.visible.push_back(absolute);
+            if self.follow {
+                self.selected = self.visible.len() - 1;
+            } else {
+                self.waiting += 1;
+            }
+        }
+        while self.records.len() > self.scrollback {
+            self.records.pop_front();
+            self.first_index += 1;
+            self.dropped += 1;
+            if self.visible.front().is_some_and(|&a| a < self.first_index) {
+                self.visible.pop_front();
+                self.selected = self.selected.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Whether the filter lets a record through.
+    pub fn passes(&self, record: &Record) -> bool {
+        let f = &self.filter;
+        match &record.body {
+            Body::Http(_) if !f.show_transport => return false,
+            Body::Frame(frame) => {
+                if f.hide_heartbeats && is_heartbeat(record) {
+                    return false;
+                }
+                match (f.dir, frame.dir) {
+                    (DirFilter::In, Some(Direction::Out)) | (DirFilter::Out, Some(Direction::In)) => return false,
+                    _ => {}
+                }
+            }
+            Body::State(s) if f.hide_heartbeats && s.state.starts_with("heartbeat") => return false,
+            _ => {}
+        }
+        if f.search.is_empty() {
+            return true;
+        }
+        let needle = f.search.to_lowercase();
+        searchable(record).to_lowercase().contains(&needle)
+    }
+
+    /// Recomputes the visible rows after a filter change, keeping the selection when it still shows.
+    pub fn refilter(&mut self) {
+        let keep = self.visible.get(self.selected).copied();
+        self.visible = (0..self.records.len())
+            .filter(|&i| self.passes(&self.records[i]))
+            .map(|i| self.first_index + i as u64)
+            .collect();
+        self.selected = match keep.and_then(|k| self.visible.iter().position(|&a| a >= k)) {
+            Some(p) if !self.follow => p,
+            _ => self.visible.len().saturating_sub(1),
+        };
+    }
+
+    pub fn move_selection(&mut self, delta: i64) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let last = self.visible.len() - 1;
+        let target = (self.selected as i64 + delta).clamp(0, last as i64) as usize;
+        self.selected = target;
+        self.follow = target == last && delta > 0;
+        if self.follow {
+            self.waiting = 0;
+        }
+        self.detail_scroll = 0;
+    }
+
+    pub fn select_last(&mut self) {
+        self.selected = self.visible.len().saturating_sub(1);
+        self.follow = true;
+        self.waiting = 0;
+        self.detail_scroll = 0;
+    }
+
+    pub fn toggle_follow(&mut self) {
+        if self.follow {
+            self.follow = false;
+        } else {
+            self.select_last();
+        }
+    }
+
+    fn observe(&mut self, record: &Record) {
+        let s = &mut self.status;
+        match &record.body {
+            Body::Frame(f) => {
+                let size = f.raw.len() as u64;
+                match f.dir {
+                    Some(Direction::Out) => {
+                        s.frames_out += 1;
+                        s.bytes_out += size;
+                    }
+                    _ => {
+                        s.frames_in += 1;
+                        s.bytes_in += size;
+                    }
+                }
+                if let Some(t) = f.transport {
+                    s.transport.get_or_insert(t);
+                }
+                if let Some(e) = &f.decoded.eio
+                    && e.kind == eio::PacketType::Ping
+                    && e.data.is_none()
+                    && f.dir == Some(Direction::In)
+                {
+                    if let Some(last) = s.last_ping {
+                        let gap = record.time.micros.saturating_sub(last.micros) / 1000;
+                        self.heartbeat_gaps.push_back(gap);
+                        if self.heartbeat_gaps.len() > 120 {
+                            self.heartbeat_gaps.pop_front();
+                        }
+                    }
+                    s.last_ping = Some(record.time);
+                }
+                if let Some(sio) = &f.decoded.sio
+                    && let Some(name) = &sio.event
+                    && !self.event_names.contains(name)
+                    && self.event_names.len() < 500
+                {
+                    self.event_names.push(name.clone());
+                }
+                if let Some(sio) = &f.decoded.sio
+                    && f.dir == Some(Direction::Out)
+                    && sio.kind.is_event()
+                    && sio.id.is_some()
+                {
+                    self.acks.pending += 1;
+                }
+            }
+            Body::State(st) => {
+                let data = &st.data;
+                match st.state.as_str() {
+                    "open" => {
+                        s.eio = data.get("eio").and_then(Value::as_u64);
+                        s.sio = data.get("sio").and_then(Value::as_u64);
+                        s.sid = data.get("sid").and_then(Value::as_str).map(str::to_string);
+                        s.ping_interval = data.get("pingInterval").and_then(Value::as_u64);
+                        s.ping_timeout = data.get("pingTimeout").and_then(Value::as_u64);
+                        s.reconnect_attempt = None;
+                        s.state = "open".into();
+                        s.upgrade.clear();
+                        s.transport = None;
+                    }
+                    "upgrading" => s.upgrade = "probing".into(),
+                    "upgraded" => {
+                        s.upgrade = "upgraded from polling".into();
+                        s.transport = Some(Transport::Websocket);
+                    }
+                    "upgrade failed" => s.upgrade = "upgrade failed".into(),
+                    "reconnecting" => {
+                        s.state = "reconnecting".into();
+                        s.reconnect_attempt = data.get("attempt").and_then(Value::as_u64);
+                    }
+                    "disconnected" => s.state = "disconnected".into(),
+                    "connecting" => s.state = "connecting".into(),
+                    "closed" => {
+                        s.state = "closed".into();
+                        s.closed = st.detail.clone();
+                    }
+                    "heartbeat" => s.last_heartbeat_rtt_ms = data.get("rtt_ms").and_then(Value::as_f64),
+                    "ack" => {
+                        let event = data.get("event").and_then(Value::as_str).unwrap_or("?").to_string();
+                        if let Some(rtt) = data.get("rtt_ms").and_then(Value::as_f64) {
+                            self.acks.by_event.entry(event).or_default().push(rtt);
+                        }
+                        self.acks.pending = self.acks.pending.saturating_sub(1);
+                    }
+                    "unmatched ack" => self.acks.unmatched += 1,
+                    "namespace connected" | "namespace failed" | "namespace left" | "namespace disconnected" => {
+                        let name = data.get("nsp").and_then(Value::as_str).unwrap_or("/").to_string();
+                        let state = st.state.trim_start_matches("namespace ").to_string();
+                        let detail = match st.state.as_str() {
+                            "namespace failed" => data.get("message").and_then(Value::as_str).unwrap_or("").to_string(),
+                            "namespace disconnected" => {
+                                data.get("reason").and_then(Value::as_str).unwrap_or("").to_string()
+                            }
+                            _ => String::new(),
+                        };
+                        match s.namespaces.iter_mut().find(|n| n.name == name) {
+                            Some(n) => {
+                                n.state = state;
+                                n.detail = detail;
+                            }
+                            None => s.namespaces.push(NsStatus { name, state, detail }),
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Body::Http(_) => {}
+        }
+    }
+}
+
+/// Heartbeat frames: pings and pongs (probes excluded: they belong to the upgrade).
+pub fn is_heartbeat(record: &Record) -> bool {
+    record.frame().and_then(|f| f.decoded.eio.as_ref()).is_some_and(|e| {
+        matches!(e.kind, eio::PacketType::Ping | eio::PacketType::Pong) && e.data.as_deref() != Some("probe")
+    })
+}
+
+/// The text `/` searches in.
+pub fn searchable(record: &Record) -> String {
+    match &record.body {
+        Body::Frame(f) => {
+            let raw = match &f.raw {
+                Raw::Text { text } => text.clone(),
+                Raw::Binary(b) => explain::hex_preview(&b.0, 64),
+            };
+            format!("{raw} {}", explain::summary(&f.decoded))
+        }
+        Body::State(s) => format!("{} {}", s.state, s.detail.clone().unwrap_or_default()),
+        Body::Http(h) => format!("{} {} {:?}", h.method, h.url, h.status),
+    }
+}

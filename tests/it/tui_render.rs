@@ -1,0 +1,257 @@
+//! The terminal UI drawn on ratatui's TestBackend, compared with snapshot files
+//! in tests/snapshots (set SIO_UPDATE_SNAPSHOTS=1 to rewrite them after an
+//! intended change, and review the diff).
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use sio::proto::eio::{EioVersion, Frame};
+use sio::proto::frame::{FrameDecoder, Parser};
+use sio::record::{Body, Direction, FrameRecord, Raw, Record, StateRecord, Timestamp, Transport};
+use sio::tui::model::{Model, Overlay};
+use sio::tui::view;
+
+const T0: u64 = 1_795_619_540_000_000;
+
+struct Script {
+    records: Vec<Record>,
+    decoder_in: FrameDecoder,
+    decoder_out: FrameDecoder,
+}
+
+impl Script {
+    fn new() -> Script {
+        Script {
+            records: Vec::new(),
+            decoder_in: FrameDecoder::new(EioVersion::V4, Parser::Default),
+            decoder_out: FrameDecoder::new(EioVersion::V4, Parser::Default),
+        }
+    }
+
+    fn push(&mut self, body: Body) {
+        let seq = self.records.len() as u64;
+        self.records.push(Record {
+            seq,
+            time: Timestamp {
+                micros: T0 + seq * 12_345,
+            },
+            body,
+        });
+    }
+
+    fn state(&mut self, state: &str, detail: &str, data: serde_json::Value) {
+        let data = match data {
+            serde_json::Value::Object(m) => m,
+            _ => serde_json::Map::new(),
+        };
+        self.push(Body::State(StateRecord {
+            state: state.into(),
+            detail: Some(detail.into()),
+            data,
+        }));
+    }
+
+    fn frame(&mut self, dir: Direction, transport: Transport, frame: Frame<'_>) {
+        let decoder = if dir == Direction::In {
+            &mut self.decoder_in
+        } else {
+            &mut self.decoder_out
+        };
+        let decoded = decoder.decode(frame);
+        self.push(Body::Frame(FrameRecord {
+            dir: Some(dir),
+            transport: Some(transport),
+            raw: Raw::from_frame(frame),
+            decoded,
+        }));
+    }
+
+    fn text(&mut self, dir: Direction, transport: Transport, text: &str) {
+        self.frame(dir, transport, Frame::Text(text));
+    }
+}
+
+fn upgraded_session() -> Script {
+    use Direction::{In, Out};
+    use Transport::{Polling, Websocket};
+    let mut s = Script::new();
+    s.state("connecting", "http://127.0.0.1:3000", json!({"attempt": 0}));
+    s.text(In, Polling, r#"0{"sid":"Lrt6h6k3l0OkYMF_AAAB","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#);
+    s.state(
+        "open",
+        "Engine.IO 4 / Socket.IO 5, sid Lrt6h6k3l0OkYMF_AAAB, ping 25000/20000 ms, polling",
+        json!({"eio": 4, "sio": 5, "sid": "Lrt6h6k3l0OkYMF_AAAB", "pingInterval": 25000, "pingTimeout": 20000}),
+    );
+    s.text(Out, Polling, "40");
+    s.state("upgrading", "probing the WebSocket", json!({}));
+    s.text(Out, Websocket, "2probe");
+    s.text(In, Websocket, "3probe");
+    s.text(In, Polling, r#"40{"sid":"wZX3oN0bSVIhsaknAAAI"}"#);
+    s.state(
+        "namespace connected",
+        "/ connected, socket id wZX3oN0bSVIhsaknAAAI",
+        json!({"nsp": "/", "sid": "wZX3oN0bSVIhsaknAAAI"}),
+    );
+    s.text(In, Polling, "6");
+    s.text(Out, Websocket, "5");
+    s.state("upgraded", "polling → websocket", json!({"transport": "websocket"}));
+    s.text(In, Websocket, r#"42["welcome","hi"]"#);
+    s.text(Out, Websocket, r#"420["echo",{"text":"hello"}]"#);
+    s.text(In, Websocket, r#"430[{"text":"hello"}]"#);
+    s.state(
+        "ack",
+        "/ #0 \"echo\" answered in 3.2 ms",
+        json!({"nsp": "/", "id": 0, "event": "echo", "rtt_ms": 3.2}),
+    );
+    s.text(In, Websocket, "2");
+    s.text(Out, Websocket, "3");
+    s
+}
+
+fn model_of(script: &Script) -> Model {
+    let mut model = Model::new("http://127.0.0.1:3000", 100_000, false);
+    for r in &script.records {
+        model.push(r.clone());
+    }
+    model.now = Timestamp { micros: T0 + 5_000_000 };
+    model
+}
+
+fn render(model: &mut Model, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(|f| view::draw(f, model)).expect("draws");
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..height {
+        let mut line = String::new();
+        for x in 0..width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn check(name: &str, screen: &str) {
+    let path = format!("{}/tests/snapshots/{name}.txt", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("SIO_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, screen).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("no snapshot {path}; run with SIO_UPDATE_SNAPSHOTS=1 to create it"));
+    assert!(
+        expected == screen,
+        "{name} differs from its snapshot; got:\n{screen}\nexpected:\n{expected}"
+    );
+}
+
+#[test]
+fn connecting() {
+    let mut s = Script::new();
+    s.state("connecting", "http://127.0.0.1:3000", json!({"attempt": 0}));
+    let mut model = model_of(&s);
+    let screen = render(&mut model, 100, 24);
+    assert!(screen.contains("connecting"));
+    check("connecting", &screen);
+}
+
+#[test]
+fn upgraded_with_ack_details() {
+    let s = upgraded_session();
+    let mut model = model_of(&s);
+    // Select the ACK row.
+    let ack_row = model.visible.iter().position(|&a| a == 14).expect("ack row");
+    model.selected = ack_row;
+    model.follow = false;
+    let screen = render(&mut model, 120, 40);
+    assert!(screen.contains("websocket (upgraded from polling)"), "{screen}");
+    assert!(screen.contains("ack #0 matched: round trip 3.2 ms"), "{screen}");
+    check("upgraded", &screen);
+}
+
+#[test]
+fn namespace_failed() {
+    let mut s = upgraded_session();
+    s.text(Direction::Out, Transport::Websocket, r#"40/admin,{"token":"nope"}"#);
+    s.text(
+        Direction::In,
+        Transport::Websocket,
+        r#"44/admin,{"message":"not authorized"}"#,
+    );
+    s.state(
+        "namespace failed",
+        "/admin refused: not authorized",
+        json!({"nsp": "/admin", "message": "not authorized"}),
+    );
+    let mut model = model_of(&s);
+    let screen = render(&mut model, 100, 30);
+    assert!(screen.contains("/admin ✗ not authorized"), "{screen}");
+    check("namespace_failed", &screen);
+}
+
+#[test]
+fn malformed_frame_stands_out_with_its_reason() {
+    let mut s = upgraded_session();
+    s.text(Direction::In, Transport::Websocket, "42[\"x\",\u{1b}]");
+    let mut model = model_of(&s);
+    let screen = render(&mut model, 100, 30);
+    assert!(screen.contains("malformed: invalid payload"), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "escape reached the screen");
+    check("malformed", &screen);
+}
+
+#[test]
+fn binary_event_details() {
+    let mut s = upgraded_session();
+    s.text(
+        Direction::In,
+        Transport::Websocket,
+        r#"451-["binary",{"_placeholder":true,"num":0}]"#,
+    );
+    s.frame(Direction::In, Transport::Websocket, Frame::Binary(&[1, 2, 3, 0xff]));
+    let mut model = model_of(&s);
+    let screen = render(&mut model, 100, 40);
+    assert!(screen.contains("attachment #0: 4 bytes: 01 02 03 ff"), "{screen}");
+    check("binary_details", &screen);
+}
+
+#[test]
+fn help_and_acks_overlays() {
+    let s = upgraded_session();
+    let mut model = model_of(&s);
+    model.overlay = Overlay::Help;
+    let screen = render(&mut model, 100, 40);
+    assert!(screen.contains("withhold heartbeat answers"), "{screen}");
+    check("help", &screen);
+    model.overlay = Overlay::Acks;
+    let screen = render(&mut model, 100, 30);
+    assert!(screen.contains("echo"), "{screen}");
+    check("acks", &screen);
+}
+
+#[test]
+fn fits_80_by_24() {
+    let s = upgraded_session();
+    let mut model = model_of(&s);
+    let screen = render(&mut model, 80, 24);
+    assert!(screen.lines().all(|l| l.chars().count() <= 80));
+    check("small", &screen);
+}
+
+#[test]
+fn scrollback_is_bounded_and_says_so() {
+    let s = upgraded_session();
+    let mut model = Model::new("http://x", 5, false);
+    for r in &s.records {
+        model.push(r.clone());
+    }
+    assert_eq!(model.records.len(), 5);
+    assert_eq!(model.dropped, s.records.len() as u64 - 5);
+    let screen = render(&mut model, 100, 24);
+    assert!(
+        screen.contains(&format!("{} older let go (scrollback 5)", s.records.len() - 5)),
+        "{screen}"
+    );
+}
