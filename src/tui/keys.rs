@@ -155,6 +155,7 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char(':') | KeyCode::Char('i') if !model.read_only => {
             model.focus = Focus::Command;
+            model.message = None;
             model.input.clear();
             model.history_pos = None;
         }

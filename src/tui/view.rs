@@ -515,11 +515,18 @@ fn draw_detail(frame: &mut Frame<'_>, area: Rect, model: &Model) {
 
 fn draw_input(frame: &mut Frame<'_>, area: Rect, model: &Model) {
     let line = match model.focus {
-        Focus::Command => Line::from(vec![
-            Span::styled(":", Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
-            Span::raw(model.input.clone()),
-            Span::styled("█", Style::new().fg(Color::Cyan)),
-        ]),
+        Focus::Command => {
+            let mut spans = vec![
+                Span::styled(":", Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
+                Span::raw(model.input.clone()),
+                Span::styled("█", Style::new().fg(Color::Cyan)),
+            ];
+            // A line that did not parse stays for fixing, with the reason beside it.
+            if let Some((text, true)) = &model.message {
+                spans.push(Span::styled(format!("  ✗ {}", sanitize(text)), color(Tone::Error)));
+            }
+            Line::from(spans)
+        }
         Focus::Search => Line::from(vec![
             Span::styled("/", Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
             Span::raw(model.input.clone()),

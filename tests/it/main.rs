@@ -11,4 +11,5 @@ mod listen_cli;
 mod node_harness;
 mod script_cli;
 mod tui_render;
+mod tui_tmux;
 mod vectors;

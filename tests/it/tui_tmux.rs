@@ -1,0 +1,157 @@
+//! `sio connect` driven in tmux as a person would: type, look at the screen.
+//! tmux is installed by .ci/run when missing.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::support::node::{NodeServer, ServerKind};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Tmux {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = format!("sio-test-{}-{n}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "36",
+                "-s",
+                "t",
+                command,
+            ])
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux must be installed (bash .ci/run installs it)");
+        assert!(status.success(), "tmux did not start");
+        Tmux { socket }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["-L", &self.socket, "send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        assert!(Command::new("tmux").args(&args).status().expect("tmux").success());
+    }
+
+    /// Typed literally (no key names).
+    fn type_text(&self, text: &str) {
+        assert!(
+            Command::new("tmux")
+                .args(["-L", &self.socket, "send-keys", "-t", "t", "-l", text])
+                .status()
+                .expect("tmux")
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-t", "t", "-p"])
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `needle`, reading it again every 50 ms.
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {needle:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+    }
+}
+
+fn sio_command(url: &str, extra: &str) -> String {
+    let home = std::env::temp_dir().join(format!("sio-tui-home-{}", std::process::id()));
+    format!(
+        "XDG_STATE_HOME={} {} connect {url} {extra}; echo SIO-EXIT=$?; sleep 60",
+        home.display(),
+        env!("CARGO_BIN_EXE_sio")
+    )
+}
+
+#[test]
+fn a_session_in_tmux() {
+    let server = NodeServer::start(ServerKind::V4, &["--ping-interval", "700"]);
+    let tmux = Tmux::start(&sio_command(&server.url(), ""));
+    // The upgrade, the namespace, a heartbeat.
+    tmux.wait_for("websocket (upgraded from polling)");
+    tmux.wait_for("ns: / ✓");
+    tmux.wait_for("PING");
+
+    // Type an emit with an ack: the echo arrives and the ack shows its time.
+    tmux.keys(&[":"]);
+    tmux.type_text("emit echo hi --ack");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(r#"ack for "echo" after"#);
+    tmux.wait_for(r#"EVENT "echo" "hi""#);
+
+    // Join /admin without and with auth.
+    tmux.keys(&[":"]);
+    tmux.type_text("join /admin");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("/admin refused: not authorized");
+    tmux.keys(&[":"]);
+    tmux.type_text(r#"join /admin {"token":"secret"}"#);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("/admin ✓");
+
+    // A typo is shown inline, the session goes on.
+    tmux.keys(&[":"]);
+    tmux.type_text("emti x");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("unknown command \"emti\"");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("j/k move");
+
+    // Hide heartbeats: the filter is named in the list title.
+    tmux.keys(&["H"]);
+    tmux.wait_for("no heartbeats");
+
+    // Help lists every key; q quits and restores the terminal.
+    tmux.keys(&["?"]);
+    tmux.wait_for("withhold heartbeat answers");
+    // A lone Esc (not followed by another key at once, which reads as Alt).
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("j/k move");
+    tmux.keys(&["q"]);
+    tmux.wait_for("SIO-EXIT=0");
+}
+
+#[test]
+fn withheld_heartbeats_let_the_server_cut_and_sio_reconnect() {
+    let server = NodeServer::start(ServerKind::V4, &["--ping-interval", "300", "--ping-timeout", "300"]);
+    let tmux = Tmux::start(&sio_command(&server.url(), ""));
+    tmux.wait_for("ns: / ✓");
+    tmux.keys(&["w"]);
+    tmux.wait_for("WITHHOLDING");
+    tmux.wait_for("heartbeat withheld");
+    tmux.wait_for("reconnecting");
+    tmux.keys(&["w"]);
+    tmux.wait_for("open");
+    tmux.keys(&["q"]);
+    tmux.wait_for("SIO-EXIT=0");
+}
