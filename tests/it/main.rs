@@ -10,6 +10,7 @@ mod fixtures;
 mod listen_cli;
 mod node_harness;
 mod script_cli;
+mod serve_cli;
 mod tui_render;
 mod tui_tmux;
 mod vectors;
