@@ -88,7 +88,12 @@ async fn serve(config: Config, args: &ServeArgs) -> u8 {
     let (server, mut entries) = match serve::start(config).await {
         Ok(ok) => ok,
         Err(e) => {
-            eprintln!("sio: {e}");
+            let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+                " (--port 0 picks a free port)"
+            } else {
+                ""
+            };
+            eprintln!("sio: {e}{hint}");
             return exit::FAILURE;
         }
     };

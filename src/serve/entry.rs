@@ -135,11 +135,7 @@ impl Entry {
         };
         let (arrow, tone, text) = match &self.what {
             Seen::Connect { auth } => {
-                let auth = auth
-                    .as_ref()
-                    .filter(|a| !a.as_object().is_some_and(|o| o.is_empty()))
-                    .map(|a| format!(" auth {a}"))
-                    .unwrap_or_default();
+                let auth = shown(auth).map(|a| format!(" auth {a}")).unwrap_or_default();
                 let version = if self.protocol == 4 {
                     "Engine.IO 3 / Socket.IO 4"
                 } else {
@@ -148,7 +144,7 @@ impl Entry {
                 ("+", Tone::Connect, format!("connected ({version}){auth}"))
             }
             Seen::Refused { reason, auth } => {
-                let auth = auth.as_ref().map(|a| format!(" (auth {a})")).unwrap_or_default();
+                let auth = shown(auth).map(|a| format!(" (auth {a})")).unwrap_or_default();
                 ("✗", Tone::Error, format!("refused: {reason}{auth}"))
             }
             Seen::Event { event, args, ack } => {
@@ -173,6 +169,11 @@ impl Entry {
             paint(&sanitize(&text), tone).bold()
         )
     }
+}
+
+/// The auth payload worth showing: not absent, not `{}` (what a client without auth gets).
+fn shown(auth: &Option<serde_json::Value>) -> Option<&serde_json::Value> {
+    auth.as_ref().filter(|a| !a.as_object().is_some_and(|o| o.is_empty()))
 }
 
 #[cfg(test)]

@@ -6,7 +6,11 @@
 //! `sio serve` prints them; tests and other front ends may consume them.
 //!
 //! Socket.IO 3/4 clients (Engine.IO 4, Socket.IO protocol 5) and Socket.IO 2
-//! clients (Engine.IO 3, protocol 4) are both served.
+//! clients (Engine.IO 3, protocol 4) are both served, with two limits of
+//! socketioxide 0.18 for the latter: binary sent to them over HTTP
+//! long-polling is mis-encoded (WebSocket is fine), and a query on a
+//! namespace (`io(url + "/admin?token=x")`) becomes part of the namespace's
+//! name, so the namespace is not found (the Engine.IO query works).
 
 mod args;
 mod behaviour;
