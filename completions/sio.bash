@@ -25,6 +25,9 @@ _sio() {
             sio,decode)
                 cmd="sio__subcmd__decode"
                 ;;
+            sio,demo)
+                cmd="sio__subcmd__demo"
+                ;;
             sio,emit)
                 cmd="sio__subcmd__emit"
                 ;;
@@ -52,6 +55,9 @@ _sio() {
             sio__subcmd__help,decode)
                 cmd="sio__subcmd__help__subcmd__decode"
                 ;;
+            sio__subcmd__help,demo)
+                cmd="sio__subcmd__help__subcmd__demo"
+                ;;
             sio__subcmd__help,emit)
                 cmd="sio__subcmd__help__subcmd__emit"
                 ;;
@@ -77,7 +83,7 @@ _sio() {
 
     case "${cmd}" in
         sio)
-            opts="-h -V --color --help --version decode listen emit run connect replay serve completions help"
+            opts="-h -V --color --help --version decode listen emit run connect replay serve demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -232,6 +238,28 @@ _sio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sio__subcmd__demo)
+            opts="-h --no-tui --ping-interval --json --raw --frames --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ping-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sio__subcmd__emit)
             opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --timeout --max-post-packets --insecure --ca-cert --record --record-secrets --ack --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -323,7 +351,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__help)
-            opts="decode listen emit run connect replay serve completions help"
+            opts="decode listen emit run connect replay serve demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -365,6 +393,20 @@ _sio() {
             return 0
             ;;
         sio__subcmd__help__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -213,6 +213,18 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
+(demo)
+_arguments "${_arguments_options[@]}" : \
+'--ping-interval=[How often the embedded server pings, e.g. 5s]:PING_INTERVAL:_default' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--no-tui[Run the scripted walkthrough and print the frames, even on a terminal]' \
+'(--raw)--json[One JSON record per line]' \
+'--raw[Only the raw frames, one per line]' \
+'--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
@@ -261,6 +273,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(demo)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -288,6 +304,7 @@ _sio_commands() {
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
 'replay:Print a recording (from --record) as listen would' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
+'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -308,6 +325,11 @@ _sio__subcmd__decode_commands() {
     local commands; commands=()
     _describe -t commands 'sio decode commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__demo_commands] )) ||
+_sio__subcmd__demo_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio demo commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__emit_commands] )) ||
 _sio__subcmd__emit_commands() {
     local commands; commands=()
@@ -323,6 +345,7 @@ _sio__subcmd__help_commands() {
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
 'replay:Print a recording (from --record) as listen would' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
+'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -342,6 +365,11 @@ _sio__subcmd__help__subcmd__connect_commands() {
 _sio__subcmd__help__subcmd__decode_commands() {
     local commands; commands=()
     _describe -t commands 'sio help decode commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__help__subcmd__demo_commands] )) ||
+_sio__subcmd__help__subcmd__demo_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help demo commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__help__subcmd__emit_commands] )) ||
 _sio__subcmd__help__subcmd__emit_commands() {

@@ -74,6 +74,14 @@ pub enum Command {
                       sio serve --transports websocket --ping-interval 5s --token hunter2"
     )]
     Serve(ServeArgs),
+    /// Start the embedded server on a free port and connect to it: the quickest way to see sio work.
+    #[command(
+        long_about = "Starts the embedded Socket.IO server (as `sio serve`) on a free port and opens \
+                            `sio connect` on it, in one process: watch the handshake, the upgrade, heartbeats \
+                            and ticks, and type `emit echo \"hi\" --ack` at once. Without a terminal (or with \
+                            --no-tui) it runs a short scripted walkthrough and prints every frame instead."
+    )]
+    Demo(DemoArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -499,4 +507,18 @@ pub struct ServeArgs {
 pub enum ServeTransport {
     Polling,
     Websocket,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Run the scripted walkthrough and print the frames, even on a terminal.
+    #[arg(long)]
+    pub no_tui: bool,
+
+    /// How often the embedded server pings, e.g. 5s.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub ping_interval: std::time::Duration,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }

@@ -27,7 +27,7 @@ pub fn run(args: &ConnectCmdArgs) -> u8 {
     }
 }
 
-async fn ui(args: &ConnectCmdArgs) -> u8 {
+pub async fn ui(args: &ConnectCmdArgs) -> u8 {
     let mut recorder = match &args.connect.record {
         Some(path) => match crate::output::recorder::Recorder::create(path, args.connect.record_secrets) {
             Ok(r) => Some(r),

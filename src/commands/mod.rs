@@ -3,6 +3,7 @@
 pub mod common;
 pub mod connect;
 pub mod decode;
+pub mod demo;
 pub mod emit;
 pub mod listen;
 pub mod replay;

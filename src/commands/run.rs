@@ -49,7 +49,7 @@ fn is_check(step: &Step) -> bool {
     matches!(step, Step::Expect { .. } | Step::Emit { ack: Some(_), .. })
 }
 
-async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
+pub async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
     let json = args.output.json;
     let mut observer = match Observer::new(args.output.printer(Vec::new()), &args.connect) {
         Ok(o) => o,

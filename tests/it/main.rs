@@ -5,6 +5,7 @@ mod support;
 
 mod codec_props;
 mod decode_cli;
+mod demo_cli;
 mod engine_smoke;
 mod fixtures;
 mod listen_cli;

@@ -155,3 +155,22 @@ fn withheld_heartbeats_let_the_server_cut_and_sio_reconnect() {
     tmux.keys(&["q"]);
     tmux.wait_for("SIO-EXIT=0");
 }
+
+#[test]
+fn demo_opens_the_ui_on_the_embedded_server() {
+    let home = std::env::temp_dir().join(format!("sio-tui-home-{}", std::process::id()));
+    let command = format!(
+        "XDG_STATE_HOME={} {} demo; echo SIO-EXIT=$?; sleep 60",
+        home.display(),
+        env!("CARGO_BIN_EXE_sio")
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("websocket (upgraded from polling)");
+    tmux.wait_for(r#"EVENT "tick""#);
+    tmux.keys(&[":"]);
+    tmux.type_text(r#"emit echo "hi" --ack"#);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(r#"ack for "echo" after"#);
+    tmux.keys(&["q"]);
+    tmux.wait_for("SIO-EXIT=0");
+}
