@@ -43,6 +43,16 @@ impl Observer {
         &self.printer
     }
 
+    /// Records without printing (the goodbye after the user's stop condition).
+    pub fn record_only(&mut self, record: &Record) {
+        if let Some(recorder) = self.recorder.as_mut()
+            && let Err(e) = recorder.write(record)
+        {
+            eprintln!("sio: recording stopped: {e}");
+            self.recorder = None;
+        }
+    }
+
     pub fn observe(&mut self, record: &Record) {
         if let Some(recorder) = self.recorder.as_mut()
             && let Err(e) = recorder.write(record)

@@ -58,12 +58,12 @@ async fn listen(args: &ListenArgs) -> u8 {
             break exit::FAILURE;
         }
     };
-    // Leave cleanly, and keep recording what the goodbye puts on the wire.
+    // Leave cleanly; the recording (not stdout) keeps what the goodbye puts on the wire.
     let _ = handle.disconnect().await;
     drop(handle);
     let drain = async {
         while let Some(record) = records.recv().await {
-            observer.observe(&record);
+            observer.record_only(&record);
         }
     };
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
