@@ -429,6 +429,11 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 impl ConnectArgs {
     pub fn to_options(&self) -> crate::engine::Options {
         use crate::engine::{EioChoice, Options, TransportMode};
+        if self.insecure {
+            eprintln!(
+                "sio: WARNING: --insecure: TLS certificates are not checked; anyone on the path can read and change this session"
+            );
+        }
         Options {
             url: self.url.clone(),
             namespaces: self.namespaces.clone(),

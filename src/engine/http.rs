@@ -132,6 +132,9 @@ impl HttpClient {
 pub fn describe_error(e: &reqwest::Error, authority: &str) -> String {
     let mut source: Option<&dyn std::error::Error> = Some(e);
     let mut innermost = e.to_string();
+    if let Some(tls) = find_tls_error(e) {
+        return format!("TLS: {}", describe_tls(tls));
+    }
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             match io.kind() {
@@ -139,9 +142,6 @@ pub fn describe_error(e: &reqwest::Error, authority: &str) -> String {
                 std::io::ErrorKind::ConnectionReset => return format!("connection reset by {authority}"),
                 _ => {}
             }
-        }
-        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
-            return format!("TLS: {}", describe_tls(tls));
         }
         innermost = s.to_string();
         source = s.source();
@@ -153,6 +153,18 @@ pub fn describe_error(e: &reqwest::Error, authority: &str) -> String {
         return format!("cannot connect to {authority}: {innermost}");
     }
     format!("HTTP request to {authority} failed: {innermost}")
+}
+
+/// The rustls error somewhere in a chain. io::Error::source skips the error an
+/// io::Error wraps (and wrappers nest), so look inside those by hand.
+pub fn find_tls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        return find_tls_error(inner);
+    }
+    e.source().and_then(find_tls_error)
 }
 
 pub fn describe_tls(e: &rustls::Error) -> String {

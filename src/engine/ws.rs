@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use url::Url;
 
-use super::http::{HttpClient, describe_status, describe_tls};
+use super::http::{HttpClient, describe_status, describe_tls, find_tls_error};
 use crate::record::HttpRecord;
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -95,6 +95,9 @@ pub async fn open(
                 }
                 Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
                     format!("connection refused at {authority}")
+                }
+                Error::Io(io) if find_tls_error(io).is_some() => {
+                    format!("TLS: {}", find_tls_error(io).map(describe_tls).unwrap_or_default())
                 }
                 Error::Tls(tls) => format!("TLS: {}", tls_message(tls)),
                 other => format!("WebSocket to {authority} failed: {other}"),

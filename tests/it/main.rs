@@ -12,6 +12,7 @@ mod listen_cli;
 mod node_harness;
 mod script_cli;
 mod serve_cli;
+mod tls;
 mod tui_render;
 mod tui_tmux;
 mod vectors;
