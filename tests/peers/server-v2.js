@@ -13,6 +13,8 @@
 //   - --allow-eio3 is accepted and ignored (this server only speaks rev 3).
 //   - --parser msgpack and --recovery do not exist for socket.io 2 and are
 //     refused (exit code 2).
+//   - --connect-delay MS holds the automatic "/" connect (the `40`) back by MS;
+//     --port N listens on N instead of a port the OS picks.
 
 const http = require("http");
 const createServer = require("socket.io-v2");
@@ -31,6 +33,8 @@ const flags = common.parseFlags(process.argv.slice(2), {
   "max-http-buffer-size": "number",
   "upgrade-timeout": "number",
   "log-packets": "bool",
+  "connect-delay": "number",
+  port: "number",
 });
 
 if (flags.parser === "msgpack") {
@@ -162,11 +166,16 @@ admin.use((socket, next) => {
   next(new Error("not authorized"));
 });
 
+// --connect-delay: "/" admits a socket only after this many ms (holds the CONNECT reply back).
+if (flags["connect-delay"] !== undefined) {
+  io.of("/").use((socket, next) => setTimeout(next, flags["connect-delay"]));
+}
+
 attachBehaviour(io.of("/"), "hi");
 attachBehaviour(admin, "admin");
 
 common.exitWhenStdinCloses();
-httpServer.listen(0, "127.0.0.1", () => {
+httpServer.listen(flags.port || 0, "127.0.0.1", () => {
   const port = httpServer.address().port;
   common.log({
     t: "listening",

@@ -15,6 +15,10 @@
 //   "binary"          emit "binary" with Buffer [1,2,3]
 //   "disconnect-me"   socket.disconnect()
 //   "flood" {n,size}  n x "flood" with a string of size chars, then "flood-done" {n}
+//   --connect-delay MS  "/" admits sockets only after MS (the CONNECT reply comes late)
+//   --port N            listen on N instead of a port the OS picks (to restart a server in place)
+//   --flood-on-connect N,SIZE  every socket that connects to "/" gets the "flood" {n: N, size: SIZE}
+//                       treatment right after "welcome" (for benchmarking listen-only clients)
 // "/admin" only admits auth {token: "secret"}; others get "not authorized".
 
 const http = require("http");
@@ -34,6 +38,9 @@ const flags = common.parseFlags(process.argv.slice(2), {
   "connect-timeout": "number",
   "upgrade-timeout": "number",
   "log-packets": "bool",
+  "connect-delay": "number",
+  port: "number",
+  "flood-on-connect": "string",
 });
 
 const options = {
@@ -82,6 +89,25 @@ function describe(d) {
   if (d instanceof Error) return d.message;
   if (typeof d === "object" && d.description !== undefined) return String(d.description);
   return String(d);
+}
+
+// --flood-on-connect N,SIZE
+let floodOnConnect = null;
+if (flags["flood-on-connect"] !== undefined) {
+  const m = /^(\d+),(\d+)$/.exec(flags["flood-on-connect"]);
+  if (!m) {
+    process.stderr.write(`error: --flood-on-connect takes N,SIZE, got ${flags["flood-on-connect"]}\n`);
+    process.exit(2);
+  }
+  floodOnConnect = common.floodParams({ n: Number(m[1]), size: Number(m[2]) });
+}
+
+function startFlood(socket, name, { n, size }, ack) {
+  common.flood(socket, n, size).then((sent) => {
+    common.log({ t: "flood_done", nsp: name, id: socket.id, sent });
+    if (socket.connected) socket.emit("flood-done", { n: sent });
+    if (ack) ack({ n: sent });
+  });
 }
 
 function attachBehaviour(nsp, welcome) {
@@ -141,12 +167,7 @@ function attachBehaviour(nsp, welcome) {
 
     socket.on("flood", (...rawArgs) => {
       const [args, ack] = common.splitAck(rawArgs);
-      const { n, size } = common.floodParams(args[0]);
-      common.flood(socket, n, size).then((sent) => {
-        common.log({ t: "flood_done", nsp: name, id: socket.id, sent });
-        if (socket.connected) socket.emit("flood-done", { n: sent });
-        if (ack) ack({ n: sent });
-      });
+      startFlood(socket, name, common.floodParams(args[0]), ack);
     });
 
     socket.on("disconnect", (reason, description) =>
@@ -154,6 +175,8 @@ function attachBehaviour(nsp, welcome) {
     );
 
     socket.emit("welcome", welcome);
+
+    if (floodOnConnect && name === "/") startFlood(socket, name, floodOnConnect, null);
   });
 }
 
@@ -165,11 +188,16 @@ admin.use((socket, next) => {
   next(new Error("not authorized"));
 });
 
+// --connect-delay: "/" admits a socket only after this many ms (holds the CONNECT reply back).
+if (flags["connect-delay"] !== undefined) {
+  io.of("/").use((socket, next) => setTimeout(next, flags["connect-delay"]));
+}
+
 attachBehaviour(io.of("/"), "hi");
 attachBehaviour(admin, "admin");
 
 common.exitWhenStdinCloses();
-httpServer.listen(0, "127.0.0.1", () => {
+httpServer.listen(flags.port || 0, "127.0.0.1", () => {
   const port = httpServer.address().port;
   common.log({
     t: "listening",

@@ -91,6 +91,11 @@ impl Session {
                 self.check_pause().await
             }
             Inbound::WsOpen { generation, result } if generation == self.generation => match *result {
+                Ok((_, record)) if self.conn.as_ref().is_some_and(|c| c.upgrade != Upgrade::Opening) => {
+                    // The upgrade was given up meanwhile (the session is closing): drop the socket.
+                    self.http_record(record).await;
+                    None
+                }
                 Ok((socket, record)) => {
                     self.http_record(record).await;
                     let (sink, stream) = socket.split();
@@ -102,26 +107,25 @@ impl Session {
                     self.state("upgrading", Some("probing the WebSocket".into()), Value::Null)
                         .await;
                     let probe = eio::Packet::text(eio::PacketType::Ping, "probe");
-                    if let Err(e) = self.send_on_ws(&probe).await {
-                        self.upgrade_failed(e).await;
+                    match self.send_on_ws(&probe).await {
+                        Ok(()) => None,
+                        Err(e) => self.upgrade_failed(e).await,
                     }
-                    None
                 }
                 Err((message, record)) => {
                     self.http_record(record).await;
-                    self.upgrade_failed(message).await;
-                    None
+                    self.upgrade_failed(message).await
                 }
             },
             Inbound::WsFrame { generation, frame } if generation == self.generation => {
                 self.on_frame(frame, Transport::Websocket).await
             }
             Inbound::WsClosed { generation, reason } if generation == self.generation => {
-                if self.conn.as_ref().is_some_and(|c| c.websocket) {
-                    Some(End::Lost(reason))
-                } else {
-                    self.upgrade_failed(reason).await;
-                    None
+                match self.conn.as_ref().map(|c| (c.websocket, c.upgrade)) {
+                    Some((true, _)) => Some(End::Lost(reason)),
+                    // The socket of an upgrade that already failed (and was reported).
+                    Some((false, Upgrade::None)) | None => None,
+                    Some((false, _)) => self.upgrade_failed(reason).await,
                 }
             }
             // From a connection that is gone.
@@ -129,7 +133,7 @@ impl Session {
         }
     }
 
-    async fn upgrade_failed(&mut self, reason: String) {
+    async fn upgrade_failed(&mut self, reason: String) -> Option<End> {
         if let Some(conn) = self.conn.as_mut() {
             conn.ws = None;
             conn.upgrade = Upgrade::None;
@@ -141,6 +145,25 @@ impl Session {
         )
         .await;
         self.start_get();
+        // Packets queued while polling was paused for the upgrade go out by POST after all.
+        self.flush_posts().await.err().map(End::Lost)
+    }
+
+    /// Records the server's first frame; only an open packet is acted on, since
+    /// nothing else may come before it (`open` reports what came instead).
+    pub(super) async fn on_first_frame(&mut self, frame: OwnedFrame, transport: Transport) {
+        let Some(conn) = self.conn.as_mut() else { return };
+        conn.first = Some(frame.clone());
+        let decoded = conn.decoder_in.decode(frame.as_frame());
+        let act = act_of(&decoded);
+        let raw = match frame {
+            OwnedFrame::Text(text) => Raw::Text { text },
+            OwnedFrame::Binary(b) => Raw::Binary(crate::proto::frame::Bytes(b)),
+        };
+        self.frame_record(Direction::In, transport, raw, decoded).await;
+        if matches!(act, Act::Open(_)) {
+            self.act(act).await;
+        }
     }
 
     /// Records one incoming frame, then acts on it.
@@ -255,6 +278,18 @@ impl Session {
         let eio = self.conn.as_ref()?.eio;
         match kind {
             PacketType::Connect => {
+                if self
+                    .namespaces
+                    .iter()
+                    .any(|n| n.name == nsp && n.state == NsState::Left)
+                {
+                    // Left while the join was pending: now that the server admitted us, leave.
+                    return self
+                        .send_sio(sio::Packet::new(PacketType::Disconnect, nsp), Vec::new())
+                        .await
+                        .err()
+                        .map(End::Lost);
+                }
                 let ns = self.namespace_entry(&nsp, None);
                 let sid = data
                     .as_ref()
@@ -482,14 +517,30 @@ impl Session {
                     return None;
                 };
                 ns.wanted = false;
-                let was_active = ns.active();
-                ns.state = NsState::Left;
+                let before = std::mem::replace(&mut ns.state, NsState::Left);
                 for (_, p) in ns.pending.drain() {
                     if let Some(r) = p.reply {
                         let _ = r.send(Err("no ack: the namespace was left".into()));
                     }
                 }
-                if !was_active {
+                for w in ns.join_waiters.drain(..) {
+                    let _ = w.send(Err(format!("not joined: {nsp} was left before the server answered")));
+                }
+                ns.outbox.clear();
+                if before == NsState::Joining {
+                    // Like the reference client, no DISCONNECT before the server admitted
+                    // us: a v5 server drops the whole connection on one. It goes out when
+                    // the CONNECT answer comes (see `on_sio`).
+                    self.state(
+                        "namespace left",
+                        Some(format!("{nsp} left before the server answered the CONNECT")),
+                        json!({"nsp": nsp}),
+                    )
+                    .await;
+                    let _ = reply.send(Ok(()));
+                    return None;
+                }
+                if before != NsState::Connected {
                     let _ = reply.send(Ok(()));
                     return None;
                 }
@@ -614,16 +665,25 @@ impl Session {
     // ----- outgoing -----
 
     async fn send_sio(&mut self, packet: sio::Packet<'static>, attachments: Vec<Vec<u8>>) -> Result<(), String> {
-        if self.opts.parser == Parser::Msgpack {
-            let bytes = msgpack::encode(&packet, &attachments).map_err(|e| format!("cannot encode: {e}"))?;
-            return self.send_eio(eio::Packet::binary(bytes)).await;
-        }
-        let text = sio::encode(&packet);
-        self.send_eio(eio::Packet::text(eio::PacketType::Message, text)).await?;
-        for a in attachments {
-            self.send_eio(eio::Packet::binary(a)).await?;
+        for p in self.encode_sio(packet, attachments)? {
+            self.send_eio(p).await?;
         }
         Ok(())
+    }
+
+    /// A Socket.IO packet as the Engine.IO messages the session's parser makes of it.
+    fn encode_sio(
+        &self,
+        packet: sio::Packet<'static>,
+        attachments: Vec<Vec<u8>>,
+    ) -> Result<Vec<eio::Packet<'static>>, String> {
+        if self.opts.parser == Parser::Msgpack {
+            let bytes = msgpack::encode(&packet, &attachments).map_err(|e| format!("cannot encode: {e}"))?;
+            return Ok(vec![eio::Packet::binary(bytes)]);
+        }
+        let mut out = vec![eio::Packet::text(eio::PacketType::Message, sio::encode(&packet))];
+        out.extend(attachments.into_iter().map(eio::Packet::binary));
+        Ok(out)
     }
 
     async fn send_eio(&mut self, packet: eio::Packet<'static>) -> Result<(), String> {
@@ -797,8 +857,7 @@ impl Session {
             return None;
         }
         if let Err(e) = self.send_on_ws(&eio::Packet::text(eio::PacketType::Upgrade, "")).await {
-            self.upgrade_failed(e).await;
-            return None;
+            return self.upgrade_failed(e).await;
         }
         let conn = self.conn.as_mut()?;
         conn.websocket = true;
@@ -894,21 +953,26 @@ impl Session {
     /// Leaves every namespace and ends the session as the client chose.
     pub(super) async fn close_gracefully(&mut self) -> End {
         let reason = "io client disconnect".to_string();
+        self.settle_polling().await;
+        // DISCONNECT only where the server admitted us, as the reference client does: a
+        // v5 server drops the connection on a DISCONNECT for a namespace still joining.
         let active: Vec<String> = self
             .namespaces
             .iter()
-            .filter(|n| n.active())
+            .filter(|n| n.state == NsState::Connected)
             .map(|n| n.name.clone())
             .collect();
-        let Some(conn) = self.conn.as_mut() else {
+        let Some(conn) = self.conn.as_ref() else {
             return End::Closed(reason);
         };
-        let eio = conn.eio;
-        let websocket = conn.websocket;
+        let (eio, websocket, sid) = (conn.eio, conn.websocket, conn.sid.clone());
         let mut packets = Vec::new();
         for nsp in &active {
-            let text = sio::encode(&sio::Packet::new(PacketType::Disconnect, nsp.clone()));
-            packets.push(eio::Packet::text(eio::PacketType::Message, text));
+            // In the session's parser: a text `41` is garbage to a msgpack server.
+            let packet = sio::Packet::new(PacketType::Disconnect, nsp.clone());
+            if let Ok(encoded) = self.encode_sio(packet, Vec::new()) {
+                packets.extend(encoded);
+            }
         }
         for ns in &mut self.namespaces {
             ns.wanted = false;
@@ -921,32 +985,75 @@ impl Session {
                 let _ = sink.send(Message::Close(None)).await;
                 let _ = sink.close().await;
             }
-        } else if let Some(sid) = conn.sid.clone() {
-            packets.push(eio::Packet::text(eio::PacketType::Close, ""));
-            let frames: Vec<OwnedFrame> = packets
-                .iter()
-                .map(|p| eio::encode(p, eio, BinaryForm::Base64))
-                .collect();
-            for frame in frames {
-                let Some(conn) = self.conn.as_mut() else { break };
-                let decoded = conn.decoder_out.decode(frame.as_frame());
-                let raw = match frame {
-                    OwnedFrame::Text(text) => Raw::Text { text },
-                    OwnedFrame::Binary(b) => Raw::Binary(crate::proto::frame::Bytes(b)),
-                };
-                self.frame_record(Direction::Out, Transport::Polling, raw, decoded)
-                    .await;
-            }
-            let body = payload::join_text(&packets, eio).into_bytes();
-            let url = self.polling_url(eio, Some(&sid));
-            let authority = self.target.authority();
-            let result = self.http.send(reqwest::Method::POST, url, Some(body), &authority).await;
-            match result {
-                Ok(r) => self.http_record(r.record).await,
-                Err((_, record)) => self.http_record(record).await,
+        } else if let Some(sid) = sid {
+            // As the reference client does: the DISCONNECTs first, the close in a POST of its
+            // own. In one payload the server closes the transport before it handles the `41`s
+            // (they are dispatched a tick later) and reports "transport close" for each socket.
+            let close = vec![eio::Packet::text(eio::PacketType::Close, "")];
+            for batch in [packets, close] {
+                if !batch.is_empty() {
+                    self.post_now(&sid, eio, &batch).await;
+                }
             }
         }
         End::Closed(reason)
+    }
+
+    /// Before the goodbye over polling: what is queued or in flight goes first, so the
+    /// server gets every emit before the DISCONNECTs, and no two POSTs overlap (the
+    /// server answers an overlapping one 400 and drops the session).
+    async fn settle_polling(&mut self) {
+        if let Some(conn) = self.conn.as_mut()
+            && !conn.websocket
+            && conn.upgrade != Upgrade::None
+        {
+            // An upgrade under way is moot now; giving it up lets the paused queue flow.
+            conn.upgrade = Upgrade::None;
+            conn.ws = None;
+        }
+        let deadline = tokio::time::Instant::now() + self.opts.timeout;
+        loop {
+            let Some(conn) = self.conn.as_ref() else { return };
+            if conn.websocket {
+                return;
+            }
+            if !conn.post_in_flight {
+                if conn.queue.is_empty() || self.flush_posts().await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            match tokio::time::timeout_at(deadline, self.inbound_rx.recv()).await {
+                Ok(Some(ev)) => {
+                    if self.on_inbound(ev).await.is_some() {
+                        return;
+                    }
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Records and POSTs these packets at once, waiting for the answer (used when closing).
+    async fn post_now(&mut self, sid: &str, eio: EioVersion, packets: &[eio::Packet<'static>]) {
+        for packet in packets {
+            let frame = eio::encode(packet, eio, BinaryForm::Base64);
+            let Some(conn) = self.conn.as_mut() else { return };
+            let decoded = conn.decoder_out.decode(frame.as_frame());
+            let raw = match frame {
+                OwnedFrame::Text(text) => Raw::Text { text },
+                OwnedFrame::Binary(b) => Raw::Binary(crate::proto::frame::Bytes(b)),
+            };
+            self.frame_record(Direction::Out, Transport::Polling, raw, decoded)
+                .await;
+        }
+        let body = payload::join_text(packets, eio).into_bytes();
+        let url = self.polling_url(eio, Some(sid));
+        let authority = self.target.authority();
+        match self.http.send(reqwest::Method::POST, url, Some(body), &authority).await {
+            Ok(r) => self.http_record(r.record).await,
+            Err((_, record)) => self.http_record(record).await,
+        }
     }
 }
 

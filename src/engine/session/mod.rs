@@ -147,6 +147,8 @@ struct Conn {
     delayed_pongs: VecDeque<Instant>,
     /// An open-time frame to handle once the connection is set up (rev detection over WS).
     replay: Vec<OwnedFrame>,
+    /// The server's first frame, to say what came instead of an open packet.
+    first: Option<OwnedFrame>,
 }
 
 impl Conn {
@@ -173,6 +175,7 @@ impl Conn {
             ping_sent: None,
             delayed_pongs: VecDeque::new(),
             replay: Vec::new(),
+            first: None,
         }
     }
 
@@ -506,7 +509,7 @@ impl Session {
         }
         let conn = self.conn.as_ref().ok_or("no connection")?;
         if conn.sid.is_none() {
-            return Err("the server's first packet was not an Engine.IO open packet".into());
+            return Err(not_an_open_packet(conn.first.as_ref(), conn.eio, self.opts.parser));
         }
         let (eio, sid, interval, timeout, upgrades) = (
             conn.eio,
@@ -616,7 +619,7 @@ impl Session {
         let frames = self.split_body(&response.body).await;
         let mut frames = frames.into_iter();
         if let Some(first) = frames.next() {
-            self.on_frame(first, Transport::Polling).await;
+            self.on_first_frame(first, Transport::Polling).await;
         }
         if let Some(conn) = self.conn.as_mut() {
             conn.replay.extend(frames);
@@ -662,7 +665,11 @@ impl Session {
         let first = next_ws_frame(&mut stream)
             .await
             .ok_or("the WebSocket closed before the Engine.IO open packet")?;
-        self.on_frame(first, Transport::Websocket).await;
+        self.on_first_frame(first, Transport::Websocket).await;
+        if self.conn.as_ref().is_some_and(|c| c.sid.is_none()) {
+            // Not an open packet: `open` reports it; no version probing on a broken session.
+            return Ok(());
+        }
         // Only engine.io ≥ 6.2 sends maxPayload: such a server is surely modern.
         let is_modern = self.conn.as_ref().is_some_and(|c| c.max_payload.is_some());
         if self.opts.eio == EioChoice::Auto && !is_modern {
@@ -761,6 +768,34 @@ async fn next_ws_frame(stream: &mut futures_util::stream::SplitStream<ws::Socket
             Ok(_) => {}
         }
     }
+}
+
+/// What came instead of the open packet, and why it is not one.
+fn not_an_open_packet(first: Option<&OwnedFrame>, eio: EioVersion, parser: Parser) -> String {
+    let base = "the server's first packet was not an Engine.IO open packet";
+    let Some(frame) = first else {
+        return format!("{base}: no packet could be read from the answer");
+    };
+    let shown = match frame {
+        OwnedFrame::Text(t) => {
+            let cut: String = t.chars().take(60).collect();
+            let more = if cut.len() < t.len() { "…" } else { "" };
+            format!("{cut:?}{more}")
+        }
+        OwnedFrame::Binary(b) => format!("{} bytes of binary", b.len()),
+    };
+    let why = FrameDecoder::new(eio, parser)
+        .decode(frame.as_frame())
+        .error
+        .map(|e| format!(" ({})", e.message))
+        .unwrap_or_default();
+    let html = matches!(frame, OwnedFrame::Text(t) if t.trim_start().starts_with('<'));
+    let hint = if html {
+        "; an HTML page: is this a web server rather than Socket.IO, or the wrong --path?"
+    } else {
+        ""
+    };
+    format!("{base}: got {shown}{why}{hint}")
 }
 
 /// `<digits>:0{` at the start: a rev-3 length-prefixed open packet.
