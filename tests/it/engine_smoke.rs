@@ -50,11 +50,17 @@ async fn auto_transport_upgrades_and_acks() {
     })
     .expect("starts");
     let mut seen = Vec::new();
-    wait_for(&mut rx, &mut seen, "namespace connected", |r| {
-        is_state(r, "namespace connected")
-    })
-    .await;
-    wait_for(&mut rx, &mut seen, "upgraded", |r| is_state(r, "upgraded")).await;
+    // The namespace may connect before or after the upgrade completes.
+    let mut connected = false;
+    let mut upgraded = false;
+    while !(connected && upgraded) {
+        let r = wait_for(&mut rx, &mut seen, "namespace connected and upgraded", |r| {
+            is_state(r, "namespace connected") || is_state(r, "upgraded")
+        })
+        .await;
+        connected |= is_state(&r, "namespace connected");
+        upgraded |= is_state(&r, "upgraded");
+    }
     let reply = tokio::time::timeout(
         Duration::from_secs(10),
         handle.emit("/", "hello", vec![json!("x"), json!(7)], Vec::new(), true),
