@@ -217,3 +217,44 @@ fn recordings_mask_secrets_and_replay_survives_a_cut_line() {
     assert_eq!(o.status.code(), Some(0));
     assert!(std::fs::read_to_string(&kept).expect("recording").contains("secret"));
 }
+
+#[test]
+fn the_recording_matches_what_the_server_logged() {
+    let server = NodeServer::start(ServerKind::V4, &[]);
+    let recording = temp("matches.ndjson");
+    let script = "emit note one\nemit note {\"two\":2}\nemit note 3 hex:0a0b --ack\n";
+    let o = sio(
+        &["run", &server.url(), "-", "--record", recording.to_str().expect("path")],
+        script,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    server.wait_for_log_containing(r#""0a0b""#);
+    // What the client recorded sending, in order...
+    let sent: Vec<serde_json::Value> = std::fs::read_to_string(&recording)
+        .expect("recording")
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+        .filter(|r| r["dir"] == "out" && r["sio"]["event"] == "note" && r["sio"]["complete"] != false)
+        .map(|r| r["sio"]["data"].clone())
+        .collect();
+    // ...is what the server received, in order.
+    let received: Vec<serde_json::Value> = server
+        .json_log()
+        .iter()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+        .filter(|l| l["t"] == "event" && l["event"] == "note")
+        .map(|l| l["args"].clone())
+        .collect();
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert_eq!(received.len(), 3, "{received:?}");
+    assert_eq!(sent[0], serde_json::json!(["note", "one"]));
+    assert_eq!(received[0], serde_json::json!(["one"]));
+    assert_eq!(sent[1], serde_json::json!(["note", {"two": 2}]));
+    assert_eq!(received[1], serde_json::json!([{"two": 2}]));
+    // Binary: a placeholder on the wire, the bytes on the server.
+    assert_eq!(
+        sent[2],
+        serde_json::json!(["note", 3, {"_placeholder": true, "num": 0}])
+    );
+    assert_eq!(received[2], serde_json::json!([3, {"$hex": "0a0b"}]));
+}

@@ -174,3 +174,39 @@ fn demo_opens_the_ui_on_the_embedded_server() {
     tmux.keys(&["q"]);
     tmux.wait_for("SIO-EXIT=0");
 }
+
+#[test]
+fn replay_opens_a_recording_read_only() {
+    let server = NodeServer::start(ServerKind::V4, &[]);
+    let recording = std::env::temp_dir().join(format!("sio-replay-{}.ndjson", std::process::id()));
+    let _ = std::fs::remove_file(&recording);
+    let o = Command::new(env!("CARGO_BIN_EXE_sio"))
+        .args([
+            "emit",
+            &server.url(),
+            "echo",
+            "recorded-for-replay",
+            "--ack",
+            "--record",
+        ])
+        .arg(&recording)
+        .output()
+        .expect("sio emit");
+    assert_eq!(o.status.code(), Some(0));
+    let command = format!(
+        "{} replay {}; echo SIO-EXIT=$?; sleep 60",
+        env!("CARGO_BIN_EXE_sio"),
+        recording.display()
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("replay");
+    tmux.wait_for("recorded-for-replay");
+    // No command line in a replay; search still works.
+    tmux.keys(&[":"]);
+    tmux.keys(&["/"]);
+    tmux.type_text("welcome");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("/welcome");
+    tmux.keys(&["q"]);
+    tmux.wait_for("SIO-EXIT=0");
+}
