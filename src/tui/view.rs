@@ -556,7 +556,7 @@ fn draw_keybar(frame: &mut Frame<'_>, area: Rect, model: &Model) {
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width.saturating_sub(2));
-    let h = height.min(area.height.saturating_sub(2));
+    let h = height.min(area.height);
     Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
@@ -567,11 +567,16 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 fn draw_help(frame: &mut Frame<'_>, area: Rect) {
     let mut lines = Vec::new();
+    let entries: usize = keys::HELP.iter().map(|(_, e)| e.len()).sum();
+    // On a small terminal (80x24) the section titles give way to the keys.
+    let titles = entries + keys::HELP.len() + 2 <= usize::from(area.height);
     for (section, entries) in keys::HELP {
-        lines.push(Line::styled(
-            section.to_string(),
-            Style::new().add_modifier(Modifier::BOLD),
-        ));
+        if titles {
+            lines.push(Line::styled(
+                section.to_string(),
+                Style::new().add_modifier(Modifier::BOLD),
+            ));
+        }
         for (key, what) in *entries {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {key:<14}"), Style::new().fg(Color::Cyan)),

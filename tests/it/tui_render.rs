@@ -238,6 +238,18 @@ fn fits_80_by_24() {
     let screen = render(&mut model, 80, 24);
     assert!(screen.lines().all(|l| l.chars().count() <= 80));
     check("small", &screen);
+    // Every key of the help shows at 80x24 too.
+    model.overlay = Overlay::Help;
+    let screen = render(&mut model, 80, 24);
+    for (_, entries) in sio::tui::keys::HELP {
+        for (key, _) in *entries {
+            assert!(
+                screen.contains(key),
+                "{key:?} missing from the help at 80x24:\n{screen}"
+            );
+        }
+    }
+    check("small_help", &screen);
 }
 
 #[test]
