@@ -55,10 +55,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
     (
         "Acting",
         &[
-            (
-                ": or i",
-                "command line: emit, join, leave, use, ack, send, disconnect, reconnect…",
-            ),
+            (": or i", "command line: emit, join, leave, use, ack, send…"),
             ("w", "withhold heartbeat answers (watch the server time out)"),
             ("d", "delay heartbeat answers by 3 s"),
             ("y", "copy the selected frame (OSC 52 clipboard)"),
