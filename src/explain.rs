@@ -57,6 +57,17 @@ pub fn tone(decoded: &Decoded) -> Tone {
     decoded.eio.as_ref().map_or(Tone::Plain, |e| eio_tone(e.kind))
 }
 
+/// The tone of a state record, by its state name.
+pub fn state_tone(state: &str) -> Tone {
+    match state {
+        "namespace failed" | "disconnected" | "closed" | "upgrade failed" | "malformed payload" => Tone::Error,
+        "reconnecting" | "namespace disconnected" | "namespace left" | "heartbeat withheld" => Tone::Disconnect,
+        "ack" => Tone::Ack,
+        "heartbeat" | "heartbeat mode" => Tone::Heartbeat,
+        _ => Tone::Connect,
+    }
+}
+
 fn eio_tone(kind: eio::PacketType) -> Tone {
     match kind {
         eio::PacketType::Ping | eio::PacketType::Pong => Tone::Heartbeat,

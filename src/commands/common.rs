@@ -81,3 +81,21 @@ pub fn say(json: bool, value: serde_json::Value, human: &str) {
         writeln!(out, "{human}")
     };
 }
+
+/// Starts the engine with a printer and the --record file as its observer.
+/// An error is already reported; the exit code comes back.
+pub fn start_session(connect: &ConnectArgs, printer: Printer) -> Result<crate::script::run::Session, u8> {
+    let mut observer = Observer::new(printer, connect).map_err(|e| {
+        eprintln!("sio: {e}");
+        exit::USAGE
+    })?;
+    crate::script::run::start(connect.to_options(), move |r| observer.observe(r)).map_err(|e| {
+        eprintln!("sio: {e}");
+        exit::USAGE
+    })
+}
+
+/// How long to wait for the namespaces at start: the handshake's time and some.
+pub fn ready_within(connect: &ConnectArgs) -> std::time::Duration {
+    connect.timeout + std::time::Duration::from_secs(10)
+}

@@ -7,7 +7,7 @@ use std::time::Instant;
 use serde_json::json;
 use tokio::io::AsyncBufReadExt as _;
 
-use super::common::{Observer, runtime, say};
+use super::common::{runtime, say, start_session};
 use super::exit;
 use crate::cli::ConnectCmdArgs;
 use crate::script::parse::{Step, parse_line};
@@ -65,19 +65,9 @@ pub async fn ui(args: &ConnectCmdArgs) -> u8 {
 
 async fn line_mode(args: &ConnectCmdArgs) -> u8 {
     let json = args.output.json;
-    let mut observer = match Observer::new(args.output.printer(Vec::new()), &args.connect) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("sio: {e}");
-            return exit::USAGE;
-        }
-    };
-    let mut session = match run::start(args.connect.to_options(), move |r| observer.observe(r)) {
+    let mut session = match start_session(&args.connect, args.output.printer(Vec::new())) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("sio: {e}");
-            return exit::USAGE;
-        }
+        Err(code) => return code,
     };
     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut background = tokio::task::JoinSet::new();

@@ -1,10 +1,9 @@
 //! `sio emit`: connect, emit one event, optionally wait for its ack, exit.
 
-use super::common::{Observer, runtime, say};
+use super::common::{ready_within, runtime, say, start_session};
 use super::exit;
 use crate::cli::EmitArgs;
 use crate::script::parse::{Step, arg_from_cli};
-use crate::script::run;
 
 pub fn run(args: &EmitArgs) -> u8 {
     match runtime() {
@@ -30,21 +29,10 @@ async fn emit(args: &EmitArgs) -> u8 {
         args: step_args,
         ack: args.ack,
     };
-    let mut observer = match Observer::new(args.output.printer(Vec::new()), &args.connect) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("sio: {e}");
-            return exit::USAGE;
-        }
-    };
-    let options = args.connect.to_options();
-    let wait = options.timeout + std::time::Duration::from_secs(10);
-    let mut session = match run::start(options, move |r| observer.observe(r)) {
+    let wait = ready_within(&args.connect);
+    let mut session = match start_session(&args.connect, args.output.printer(Vec::new())) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("sio: {e}");
-            return exit::USAGE;
-        }
+        Err(code) => return code,
     };
     let code = match session.ready(wait).await {
         Err(e) => {

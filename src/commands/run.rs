@@ -6,12 +6,11 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::common::{Observer, runtime, say};
+use super::common::{ready_within, runtime, say, start_session};
 use super::exit;
 use crate::cli::RunArgs;
 use crate::script::junit::{self, Outcome};
 use crate::script::parse::{Line, Step, parse_script};
-use crate::script::run;
 
 pub fn run(args: &RunArgs) -> u8 {
     let (name, text) = if args.script == "-" {
@@ -51,21 +50,10 @@ fn is_check(step: &Step) -> bool {
 
 pub async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
     let json = args.output.json;
-    let mut observer = match Observer::new(args.output.printer(Vec::new()), &args.connect) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("sio: {e}");
-            return exit::USAGE;
-        }
-    };
-    let options = args.connect.to_options();
-    let wait = options.timeout + std::time::Duration::from_secs(10);
-    let mut session = match run::start(options, move |r| observer.observe(r)) {
+    let wait = ready_within(&args.connect);
+    let mut session = match start_session(&args.connect, args.output.printer(Vec::new())) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("sio: {e}");
-            return exit::USAGE;
-        }
+        Err(code) => return code,
     };
     let mut outcomes: Vec<Outcome> = Vec::new();
     let ready = session.ready(wait).await;

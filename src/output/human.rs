@@ -66,13 +66,7 @@ pub fn line(record: &Record) -> String {
             )
         }
         Body::State(s) => {
-            let tone = match s.state.as_str() {
-                "namespace failed" | "disconnected" | "closed" | "upgrade failed" | "malformed payload" => Tone::Error,
-                "reconnecting" | "namespace disconnected" | "namespace left" | "heartbeat withheld" => Tone::Disconnect,
-                "ack" => Tone::Ack,
-                "heartbeat" => Tone::Heartbeat,
-                _ => Tone::Connect,
-            };
+            let tone = explain::state_tone(&s.state);
             let detail = s.detail.as_deref().map(sanitize).unwrap_or_default();
             format!("{time} • {}  {detail}", paint(&s.state, tone).bold())
         }

@@ -244,13 +244,7 @@ fn row(
             }
         }
         Body::State(s) => {
-            let tone = match s.state.as_str() {
-                "namespace failed" | "disconnected" | "closed" | "upgrade failed" | "malformed payload" => Tone::Error,
-                "reconnecting" | "namespace disconnected" | "namespace left" | "heartbeat withheld" => Tone::Disconnect,
-                "ack" => Tone::Ack,
-                "heartbeat" | "heartbeat mode" => Tone::Heartbeat,
-                _ => Tone::Connect,
-            };
+            let tone = explain::state_tone(&s.state);
             let text = format!("• {}  {}", s.state, sanitize(s.detail.as_deref().unwrap_or("")));
             spans.push(Span::styled(cut(&text, rest), color(tone)));
         }
