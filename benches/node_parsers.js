@@ -62,8 +62,18 @@ function pass() {
   }
 }
 
-/** Runs passes for `seconds`, returning [frames, elapsed seconds]. */
+/** Nanoseconds the main thread has run on a CPU (Linux), or null. */
+function threadCpuNs() {
+  try {
+    return Number(fs.readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
+  } catch {
+    return null;
+  }
+}
+
+/** Runs passes for `seconds`, returning [frames, elapsed seconds, main-thread CPU seconds or null]. */
 function run(seconds) {
+  const cpuStart = threadCpuNs();
   const start = process.hrtime.bigint();
   const limit = BigInt(Math.round(seconds * 1e9));
   let passes = 0;
@@ -73,7 +83,9 @@ function run(seconds) {
     passes++;
     elapsed = process.hrtime.bigint() - start;
   } while (elapsed < limit);
-  return [passes * frames.length, Number(elapsed) / 1e9];
+  const cpuEnd = threadCpuNs();
+  const cpu = cpuStart === null || cpuEnd === null ? null : (cpuEnd - cpuStart) / 1e9;
+  return [passes * frames.length, Number(elapsed) / 1e9, cpu];
 }
 
 // Sanity: one pass decodes every message exactly once.
@@ -84,10 +96,11 @@ if (packets + pings + frames.filter((f) => Buffer.isBuffer(f)).length !== frames
 }
 
 run(WARMUP);
-const [count, secs] = run(SECONDS);
+const [count, secs, cpu] = run(SECONDS);
 const rate = count / secs;
+const onCpu = cpu === null ? "" : `; on-CPU ${Math.round(count / cpu)} frames/s`;
 console.log(
-  `node: ${Math.round(rate)} frames/s (${count} frames in ${secs.toFixed(2)} s; ` +
+  `node: ${Math.round(rate)} frames/s (${count} frames in ${secs.toFixed(2)} s${onCpu}; ` +
     `${frames.length} frames per pass = ${perPass.packets} packets + ${perPass.pings} pings; ` +
     `engine.io-parser ${eioVersion}, socket.io-parser ${sioVersion}, node ${process.version}) [${sink & 1}]`,
 );

@@ -31,9 +31,16 @@ fn pass(decoder: &mut FrameDecoder, frames: &[OwnedFrame]) {
     }
 }
 
-/// Runs passes for `seconds`: frames decoded and the time it took.
-fn run(decoder: &mut FrameDecoder, frames: &[OwnedFrame], seconds: f64) -> (usize, Duration) {
+/// Nanoseconds this thread has run on a CPU (Linux), to tell a loaded machine from a slow decoder.
+fn thread_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+/// Runs passes for `seconds`: frames decoded, the wall time it took, and the CPU time if known.
+fn run(decoder: &mut FrameDecoder, frames: &[OwnedFrame], seconds: f64) -> (usize, Duration, Option<Duration>) {
     let limit = Duration::from_secs_f64(seconds);
+    let cpu_start = thread_cpu_ns();
     let start = Instant::now();
     let mut passes = 0;
     loop {
@@ -41,7 +48,10 @@ fn run(decoder: &mut FrameDecoder, frames: &[OwnedFrame], seconds: f64) -> (usiz
         passes += 1;
         let elapsed = start.elapsed();
         if elapsed >= limit {
-            return (passes * frames.len(), elapsed);
+            let cpu = cpu_start
+                .zip(thread_cpu_ns())
+                .map(|(a, b)| Duration::from_nanos(b.saturating_sub(a)));
+            return (passes * frames.len(), elapsed, cpu);
         }
     }
 }
@@ -71,11 +81,17 @@ fn main() {
     }
     assert!(decoder.finish().is_none(), "the mix ends inside a binary packet");
 
-    run(&mut decoder, &frames, warmup);
-    let (count, elapsed) = run(&mut decoder, &frames, seconds);
+    let _ = run(&mut decoder, &frames, warmup);
+    let (count, elapsed, cpu) = run(&mut decoder, &frames, seconds);
     let rate = count as f64 / elapsed.as_secs_f64();
+    let on_cpu = cpu.map_or_else(String::new, |cpu| {
+        format!(
+            "; on-CPU {} frames/s",
+            (count as f64 / cpu.as_secs_f64()).round() as u64
+        )
+    });
     println!(
-        "sio: {} frames/s ({count} frames in {:.2} s; {} frames per pass = {packets} packets + {pings} pings)",
+        "sio: {} frames/s ({count} frames in {:.2} s{on_cpu}; {} frames per pass = {packets} packets + {pings} pings)",
         rate.round() as u64,
         elapsed.as_secs_f64(),
         frames.len(),

@@ -3,16 +3,16 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sio::proto::sio::{self, SioVersion};
+use sio::proto::sio::{SioVersion, decode, decode_with_layout, encode};
 
 fuzz_target!(|text: &str| {
     for version in [SioVersion::V4, SioVersion::V5] {
-        let _ = sio::decode_with_layout(text, version);
-        let Ok(decoded) = sio::decode(text, version) else {
+        let _ = decode_with_layout(text, version);
+        let Ok(decoded) = decode(text, version) else {
             continue;
         };
-        let encoded = sio::encode(&decoded.packet);
-        match sio::decode(&encoded, version) {
+        let encoded = encode(&decoded.packet);
+        match decode(&encoded, version) {
             Ok(again) => assert_eq!(
                 again.packet, decoded.packet,
                 "{text:?} encodes as {encoded:?}, which decodes differently ({version:?})"
