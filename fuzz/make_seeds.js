@@ -16,7 +16,7 @@ const ROOT = path.join(__dirname, "..");
 const SEEDS = path.join(__dirname, "seeds");
 const notepack = require(path.join(ROOT, "tests", "peers", "node_modules", "notepack.io"));
 
-const seeds = { eio_frame: new Map(), payload: new Map(), sio_packet: new Map(), msgpack: new Map() };
+const seeds = { eio_frame: new Map(), payload: new Map(), sio_packet: new Map(), msgpack: new Map(), shape: new Map() };
 function add(target, bytes) {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, "utf8");
   if (buf.length > 4096) return;
@@ -37,7 +37,13 @@ for (const file of ["tests/fixtures/frames-node-v4.txt", "tests/fixtures/frames-
     if (kind === "t") {
       const text = JSON.parse(data);
       add("eio_frame", text);
-      if (text.startsWith("4") && text.length > 1) add("sio_packet", text.slice(1));
+      if (text.startsWith("4") && text.length > 1) {
+        add("sio_packet", text.slice(1));
+        // The JSON data after the type, attachment count, namespace and ack id.
+        const head = text.slice(1).match(/^\d(\d+-)?(\/[^,]*,)?\d*/);
+        const json = text.slice(1 + head[0].length);
+        if (json) add("shape", json);
+      }
     } else if (kind === "b") {
       add("eio_frame", Buffer.from(data, "hex"));
     } else if (kind === "p") {
@@ -53,6 +59,22 @@ add("payload", '6:42["a"]1:26:b4AQID');
 add("payload", Buffer.from([0, 1, 0xff, 0x32, 1, 4, 0xff, 4, 1, 2, 3]));
 for (const s of ["0/admin", '2 ["x"]', '201["x"]', '2/admin["x"]', '62-789[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]', '4"nope"', "1", "0null"]) {
   add("sio_packet", s);
+}
+
+// JSON where the scanner must defer to serde_json: numbers beyond f64, lone surrogates,
+// escaped names, deep nesting, serde_json's raw_value key.
+for (const s of [
+  '["a",1e400]',
+  '["a",1e300,-0,0.5e-3,12345678901234567890123]',
+  '["a","\\ud800","\\ud83d\\ude00"]',
+  '["\\u0063hat",{"\\u0024x":1}]',
+  '[7,"offset"]',
+  '{"$serde_json::private::RawValue":"[1]"}',
+  '"plain string"',
+  `["deep",${"[".repeat(120)}${"]".repeat(120)}]`,
+  '[ "spaced" ,\n\t1 ]',
+]) {
+  add("shape", s);
 }
 
 // msgpack: packets as the Node server and client write them.

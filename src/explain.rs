@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::proto::eio::{self, EioVersion};
-use crate::proto::frame::{Decoded, SioLayer};
+use crate::proto::frame::{Decoded, JsonText, SioLayer};
 use crate::proto::sio::{self, PacketType, SioVersion};
 use crate::record::Raw;
 
@@ -253,10 +253,10 @@ fn explain_sio_text(s: &str, decoded: &Decoded, out: &mut Vec<Part>, version: Si
 }
 
 fn data_meaning(sio: &SioLayer) -> String {
-    let Some(data) = &sio.data else {
+    let Some(data) = sio.data.as_ref().map(JsonText::value) else {
         return String::new();
     };
-    match (sio.kind, data) {
+    match (sio.kind, &data) {
         (k, serde_json::Value::Array(items)) if k.is_event() => {
             let name = sio.event.as_deref().unwrap_or("?");
             format!("event {name:?}, {}", plural(items.len().saturating_sub(1), "argument"))
@@ -374,17 +374,17 @@ pub fn summary(decoded: &Decoded) -> String {
 
 /// Arguments rendered compactly, binary placeholders shown as their bytes.
 pub fn args_preview(sio: &SioLayer) -> String {
-    let Some(data) = &sio.data else {
+    let Some(data) = sio.data.as_ref().map(JsonText::value) else {
         return String::new();
-    };
-    let shown: Vec<serde_json::Value> = match data {
-        serde_json::Value::Array(items) if sio.kind.is_event() => items.iter().skip(1).cloned().collect(),
-        serde_json::Value::Array(items) => items.clone(),
-        other => vec![other.clone()],
     };
     if matches!(sio.kind, PacketType::Connect | PacketType::ConnectError) {
         return data.to_string();
     }
+    let shown: Vec<serde_json::Value> = match data {
+        serde_json::Value::Array(items) if sio.kind.is_event() => items.into_iter().skip(1).collect(),
+        serde_json::Value::Array(items) => items,
+        other => vec![other],
+    };
     shown
         .iter()
         .map(|v| render_value(v, sio))

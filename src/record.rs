@@ -307,4 +307,41 @@ mod tests {
             assert_eq!(back, record, "{line}");
         }
     }
+
+    #[test]
+    fn older_and_newer_recordings_read() {
+        // An older sio wrote the parsed data; a newer one writes the wire text as it came.
+        let older = r#"{"seq":0,"time":"2026-01-31T12:00:00Z","kind":"frame","dir":"in","raw":{"text":"42[\"a\", 1.50, \"\\u00e9\"]"},"eio":{"version":4,"type":"message"},"sio":{"version":5,"type":"EVENT","nsp":"/","event":"a","data":["a",1.5,"é"]}}"#;
+        let newer = older.replace(r#""data":["a",1.5,"é"]"#, r#""data":["a", 1.50, "\u00e9"]"#);
+        let mut decoder = FrameDecoder::new(EioVersion::V4, Parser::Default);
+        let decoded = decoder.decode(Frame::Text("42[\"a\", 1.50, \"\\u00e9\"]"));
+        assert_eq!(
+            decoded.sio.as_ref().and_then(|s| s.data.as_ref()).map(|d| d.as_str()),
+            Some(r#"["a", 1.50, "\u00e9"]"#)
+        );
+        for line in [older, newer.as_str()] {
+            let record: Record = serde_json::from_str(line).expect(line);
+            let frame = record.frame().expect("frame");
+            assert_eq!(frame.decoded, decoded, "{line}");
+        }
+        // Data read back is kept compact (the wire text is still in `raw`).
+        let record: Record = serde_json::from_str(&newer).expect("newer");
+        assert!(record.to_json_line().contains(r#""data":["a",1.5,"é"]"#));
+        // A frame decoded now is written with its wire text.
+        let fresh = Record {
+            seq: 0,
+            time: Timestamp { micros: 0 },
+            body: Body::Frame(FrameRecord {
+                dir: Some(Direction::In),
+                transport: None,
+                raw: Raw::Text { text: "x".into() },
+                decoded,
+            }),
+        };
+        assert!(
+            fresh.to_json_line().contains(r#""data":["a", 1.50, "\u00e9"]"#),
+            "{}",
+            fresh.to_json_line()
+        );
+    }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::proto::frame::Bytes;
+use crate::proto::frame::{Bytes, JsonText};
 use crate::proto::msgpack;
 use crate::proto::sio::{self, PacketType};
 use crate::record::{Body, Direction, Raw, Record};
@@ -44,15 +44,12 @@ impl Recorder {
     }
 }
 
-fn mask_values(v: &Value) -> Value {
-    match v {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, _)| (k.clone(), Value::String(MASK.into())))
-                .collect(),
-        ),
+fn mask_values(data: &JsonText) -> JsonText {
+    let masked = match data.value() {
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, _)| (k, Value::String(MASK.into()))).collect()),
         _ => Value::String(MASK.into()),
-    }
+    };
+    JsonText::from_value(&masked)
 }
 
 /// `/admin?token=x` → `/admin?token=***`.
@@ -97,7 +94,7 @@ pub fn mask(record: &Record) -> Record {
             sio_layer.data = sio_layer.data.as_ref().map(mask_values);
             sio_layer.nsp = mask_query(&sio_layer.nsp);
             let mut packet = sio::Packet::new(PacketType::Connect, sio_layer.nsp.clone());
-            packet.data = sio_layer.data.as_ref().map(|d| d.to_string().into());
+            packet.data = sio_layer.data.as_ref().map(|d| d.as_str().to_owned().into());
             f.raw = match &f.raw {
                 Raw::Text { .. } => Raw::Text {
                     text: format!("4{}", sio::encode(&packet)),

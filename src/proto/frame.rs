@@ -4,13 +4,16 @@
 //! [`FrameDecoder`] keeps the little state decoding needs across frames (the
 //! half-built binary packet), so the engine and `sio decode` share it.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::binary::{Message, Reassembler, Step};
 use super::eio::{self, EioVersion, Frame, Handshake};
-use super::sio::{self, PacketType, Quirk, SioVersion};
+pub use super::json_text::JsonText;
+use super::sio::{self, DataInfo, PacketType, Quirk, SioVersion};
 use super::{msgpack, payload};
 
 /// How Socket.IO packets are encoded inside Engine.IO messages.
@@ -88,9 +91,10 @@ pub struct EioLayer {
     /// Text after the type digit, for packets other than Socket.IO messages (`probe`, close reasons…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
-    /// The open packet's handshake.
+    /// The open packet's handshake (boxed: one frame in a session has one, and every
+    /// record would otherwise carry its room).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub handshake: Option<Handshake>,
+    pub handshake: Option<Box<Handshake>>,
 }
 
 /// The Socket.IO layer of a frame.
@@ -106,8 +110,8 @@ pub struct SioLayer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<String>,
     /// The JSON data as on the wire (binary values as placeholders).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub data: Option<JsonText>,
     /// Attachments the header announced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub announced: Option<u32>,
@@ -140,6 +144,11 @@ pub struct Decoded {
     pub attachment: Option<AttachmentOf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<DecodeError>,
+}
+
+/// A field that is there, even as `null` (a CONNECT may carry a JSON null): absent is `None`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<JsonText>, D::Error> {
+    JsonText::deserialize(d).map(Some)
 }
 
 fn is_false(b: &bool) -> bool {
@@ -210,7 +219,7 @@ impl FrameDecoder {
             }
             (eio::PacketType::Open, eio::Data::Text(text)) => {
                 match Handshake::parse(&text) {
-                    Ok(h) => layer.handshake = Some(h),
+                    Ok(h) => layer.handshake = Some(Box::new(h)),
                     Err(message) => {
                         layer.data = Some(text.into_owned());
                         out.error = Some(DecodeError {
@@ -250,13 +259,13 @@ impl FrameDecoder {
         let version = self.sio_version();
         match sio::decode(text, version) {
             Ok(decoded) => {
-                let packet = decoded.packet.into_owned();
-                let complete = !matches!(self.reassembler.push_packet(packet.clone()), Ok(Step::Waiting { .. }));
-                let message = Message {
-                    packet,
-                    attachments: Vec::new(),
-                };
-                out.sio = Some(sio_layer(&message, version, decoded.quirks, complete));
+                let mut layer = sio_layer(&decoded.packet, decoded.info, version, decoded.quirks);
+                if decoded.packet.kind.is_binary() {
+                    // Only a header waiting for its attachments needs a copy of its own.
+                    let step = self.reassembler.push_packet(decoded.packet.into_owned());
+                    layer.complete = !matches!(step, Ok(Step::Waiting { .. }));
+                }
+                out.sio = Some(layer);
             }
             Err(e) => problems.insert(0, (Layer::Socketio, e.shifted(1).to_string())),
         }
@@ -269,7 +278,7 @@ impl FrameDecoder {
     fn decode_sio_binary(&mut self, bytes: Vec<u8>, out: &mut Decoded) {
         if self.parser == Parser::Msgpack {
             match msgpack::decode(&bytes) {
-                Ok(message) => out.sio = Some(sio_layer(&message, SioVersion::V5, Vec::new(), true)),
+                Ok(message) => out.sio = Some(sio_layer_of(message, SioVersion::V5)),
                 Err(e) => {
                     out.error = Some(DecodeError {
                         layer: Layer::Msgpack,
@@ -292,7 +301,7 @@ impl FrameDecoder {
                     index: announced,
                     announced,
                 });
-                out.sio = Some(sio_layer(&message, self.sio_version(), Vec::new(), true));
+                out.sio = Some(sio_layer_of(message, self.sio_version()));
             }
             Err(e) => {
                 out.error = Some(DecodeError {
@@ -312,16 +321,12 @@ impl FrameDecoder {
     }
 }
 
-fn sio_layer(message: &Message, version: SioVersion, quirks: Vec<Quirk>, complete: bool) -> SioLayer {
-    let p = &message.packet;
-    let data: Option<serde_json::Value> = p.data.as_deref().and_then(|d| serde_json::from_str(d).ok());
-    let event = match (&data, p.kind.is_event()) {
-        (Some(serde_json::Value::Array(items)), true) => match items.first() {
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        },
-        _ => None,
+/// The layer of a decoded text packet (complete unless the caller finds it waits).
+fn sio_layer(p: &sio::Packet<'_>, info: DataInfo<'_>, version: SioVersion, quirks: Vec<Quirk>) -> SioLayer {
+    // Data a Value cannot hold is left out, and with it the event name, as records always did.
+    let (data, event) = match &p.data {
+        Some(d) if info.is_value => (Some(JsonText::new(&**d)), info.event.map(Cow::into_owned)),
+        _ => (None, None),
     };
     SioLayer {
         version,
@@ -331,10 +336,22 @@ fn sio_layer(message: &Message, version: SioVersion, quirks: Vec<Quirk>, complet
         event,
         data,
         announced: p.attachments,
-        attachments: message.attachments.iter().cloned().map(Bytes).collect(),
-        complete,
+        attachments: Vec::new(),
+        complete: true,
         quirks,
     }
+}
+
+/// The layer of a whole message: a binary packet with its attachments, or a msgpack packet.
+fn sio_layer_of(message: Message, version: SioVersion) -> SioLayer {
+    let p = &message.packet;
+    let info = p
+        .data
+        .as_deref()
+        .map_or_else(DataInfo::default, |d| sio::data_info(p.kind, d));
+    let mut layer = sio_layer(p, info, version, Vec::new());
+    layer.attachments = message.attachments.into_iter().map(Bytes).collect();
+    layer
 }
 
 /// Splits a polling body and decodes each record. A framing error becomes a
@@ -392,6 +409,63 @@ mod tests {
         );
         let out = d.decode(Frame::Binary(&[1]));
         assert_eq!(out.error.expect("stray").layer, Layer::Binary);
+    }
+
+    #[test]
+    fn data_is_written_as_it_came() {
+        let mut d = FrameDecoder::new(EioVersion::V4, Parser::Default);
+        let text = r#"42["chat", {"text":"caf\u00e9","n":1.50}]"#;
+        let sio = d.decode(Frame::Text(text)).sio.expect("socket.io layer");
+        let data = sio.data.clone().expect("data");
+        assert_eq!(data.as_str(), &text[2..]);
+        let json = serde_json::to_string(&sio).expect("serialise");
+        assert!(
+            json.contains(r#""data":["chat", {"text":"caf\u00e9","n":1.50}]"#),
+            "{json}"
+        );
+        // Read back through a value; equal all the same.
+        let back: SioLayer = serde_json::from_str(&json).expect("read back");
+        assert_eq!(
+            back.data.as_ref().map(JsonText::as_str),
+            Some(r#"["chat",{"text":"café","n":1.5}]"#)
+        );
+        assert_eq!(back, sio);
+        // A line break between tokens would split an NDJSON line: such text is written compact.
+        let sio = d.decode(Frame::Text("42[\"chat\",\r\n1]")).sio.expect("layer");
+        let json = serde_json::to_string(&sio).expect("serialise");
+        assert!(json.contains(r#""data":["chat",1]"#), "{json}");
+    }
+
+    #[test]
+    fn null_data_reads_back() {
+        // Revision 4 takes a JSON null as CONNECT data; a record keeps it apart from no data.
+        let mut d = FrameDecoder::new(EioVersion::V3, Parser::Default);
+        for text in ["40null", "40"] {
+            let decoded = d.decode(Frame::Text(text));
+            let json = serde_json::to_string(&decoded).expect("serialise");
+            assert_eq!(
+                serde_json::from_str::<Decoded>(&json).expect("read back"),
+                decoded,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn data_no_value_holds_is_left_out() {
+        // Valid for the reference (JSON.parse reads 1e400 as Infinity), but no Value holds it:
+        // the record leaves out the data and the event name, as it always has.
+        let mut d = FrameDecoder::new(EioVersion::V4, Parser::Default);
+        for text in [r#"42["a",1e400]"#, r#"42["a","\udc00"]"#] {
+            let out = d.decode(Frame::Text(text));
+            assert_eq!(out.error, None);
+            let sio = out.sio.expect("layer");
+            assert_eq!((sio.event, sio.data), (None, None), "{text}");
+        }
+        let sio = d.decode(Frame::Text(r#"42["\u0063hat",7]"#)).sio.expect("layer");
+        assert_eq!(sio.event.as_deref(), Some("chat"));
+        let sio = d.decode(Frame::Text(r#"42[-1.5e2,7]"#)).sio.expect("layer");
+        assert_eq!(sio.event.as_deref(), Some("-150.0"));
     }
 
     #[test]

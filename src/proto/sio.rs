@@ -10,8 +10,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+
+use super::json_scan::{self, Head, Scan, Shape};
 
 /// The Socket.IO protocol revision: 4 for Socket.IO 1.x/2.x, 5 for 3.x/4.x.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -237,6 +238,61 @@ impl SioError {
 pub struct Decoded<'a> {
     pub packet: Packet<'a>,
     pub quirks: Vec<Quirk>,
+    /// What the validating pass read from the data.
+    pub info: DataInfo<'a>,
+}
+
+/// What the one pass over a packet's JSON data learns besides its validity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataInfo<'a> {
+    /// The event name of an EVENT / BINARY_EVENT (a number as its text).
+    pub event: Option<Cow<'a, str>>,
+    /// Whether the data also reads as a `serde_json::Value` (true without data). Validation
+    /// skips what it need not read as leniently as the reference does, so it passes a few
+    /// texts a `Value` cannot hold: numbers beyond f64, lone surrogate escapes, deep nesting.
+    pub is_value: bool,
+}
+
+impl Default for DataInfo<'_> {
+    fn default() -> Self {
+        DataInfo {
+            event: None,
+            is_value: true,
+        }
+    }
+}
+
+/// [`DataInfo`] for data that did not come through [`decode`] (msgpack, a completed binary
+/// packet): one pass, building no value. Invalid JSON is no value and no event.
+pub fn data_info(kind: PacketType, data: &str) -> DataInfo<'_> {
+    match json_scan::scan(data) {
+        Ok(scan) => DataInfo::of(kind, scan),
+        Err(_) => DataInfo {
+            event: None,
+            is_value: false,
+        },
+    }
+}
+
+impl<'a> DataInfo<'a> {
+    fn of(kind: PacketType, scan: Scan<'a>) -> Self {
+        // An event's name is the first element of its array, a string or a number (as text).
+        let event = match scan.shape {
+            Shape::Array {
+                first: Some(Head::String(name)),
+                ..
+            } if kind.is_event() => Some(name),
+            Shape::Array {
+                first: Some(Head::Number(n)),
+                ..
+            } if kind.is_event() => Some(Cow::Owned(n.to_string())),
+            _ => None,
+        };
+        DataInfo {
+            event,
+            is_value: scan.is_value,
+        }
+    }
 }
 
 /// Where each part of a packet sits in its string, for explanations.
@@ -327,9 +383,10 @@ pub fn decode_with_layout(s: &str, version: SioVersion) -> Result<(Decoded<'_>, 
         layout.id = Some(id_start..pos);
     }
 
+    let mut info = DataInfo::default();
     let data = if pos < s.len() {
         let json = &s[pos..];
-        validate_payload(kind, version, json, pos)?;
+        info = validate_payload(kind, version, json, pos)?;
         layout.data = Some(pos..s.len());
         Some(Cow::Borrowed(json))
     } else {
@@ -346,6 +403,7 @@ pub fn decode_with_layout(s: &str, version: SioVersion) -> Result<(Decoded<'_>, 
                 data,
             },
             quirks,
+            info,
         },
         layout,
     ))
@@ -392,56 +450,48 @@ fn first_char(s: &str) -> String {
     }
 }
 
-/// The top-level shape of a JSON value, read in one validating pass.
-#[derive(Debug, PartialEq)]
-enum Shape<'a> {
-    Null,
-    Bool,
-    Number,
-    String,
-    Object,
-    Array { len: usize, first: Option<Head<'a>> },
-}
-
-/// The first element of an array: what an event name can be.
-#[derive(Debug, PartialEq)]
-enum Head<'a> {
-    String(Cow<'a, str>),
-    Number,
-    Other(&'static str),
-}
-
-fn validate_payload(kind: PacketType, version: SioVersion, json: &str, at: usize) -> Result<(), SioError> {
-    let shape = json_shape(json).map_err(|e| SioError::InvalidJson {
+/// Judges the data as the reference does, in one pass that also reads its [`DataInfo`].
+fn validate_payload<'a>(
+    kind: PacketType,
+    version: SioVersion,
+    json: &'a str,
+    at: usize,
+) -> Result<DataInfo<'a>, SioError> {
+    let scan = json_scan::scan(json).map_err(|e| SioError::InvalidJson {
         at: at + json_error_offset(json, &e),
         reason: format!("JSON {}", strip_position(&e)),
     })?;
+    judge_payload(kind, version, &scan.shape)?;
+    Ok(DataInfo::of(kind, scan))
+}
+
+fn judge_payload(kind: PacketType, version: SioVersion, shape: &Shape<'_>) -> Result<(), SioError> {
     let invalid = |reason: String| Err(SioError::InvalidPayload { reason });
     match kind {
-        PacketType::Connect => match (version, &shape) {
+        PacketType::Connect => match (version, shape) {
             (_, Shape::Object) => Ok(()),
             (SioVersion::V4, Shape::Array { .. } | Shape::Null) => Ok(()),
-            (SioVersion::V5, _) => invalid(format!("CONNECT payload is {}, not a JSON object", shape_name(&shape))),
-            (SioVersion::V4, _) => invalid(format!("CONNECT payload is {}, not a JSON object", shape_name(&shape))),
+            (SioVersion::V5, _) => invalid(format!("CONNECT payload is {}, not a JSON object", shape_name(shape))),
+            (SioVersion::V4, _) => invalid(format!("CONNECT payload is {}, not a JSON object", shape_name(shape))),
         },
         PacketType::Disconnect => invalid("DISCONNECT carries no payload".into()),
-        PacketType::ConnectError => match (version, &shape) {
+        PacketType::ConnectError => match (version, shape) {
             (_, Shape::String | Shape::Object) => Ok(()),
             (SioVersion::V4, Shape::Array { .. } | Shape::Null) => Ok(()),
             _ => invalid(format!(
                 "{} payload is {}, not a string or an object",
                 kind.name(version),
-                shape_name(&shape)
+                shape_name(shape)
             )),
         },
         PacketType::Ack | PacketType::BinaryAck => match shape {
             Shape::Array { .. } => Ok(()),
-            _ => invalid(format!("ack payload is {}, not a JSON array", shape_name(&shape))),
+            _ => invalid(format!("ack payload is {}, not a JSON array", shape_name(shape))),
         },
         PacketType::Event | PacketType::BinaryEvent => match shape {
             Shape::Array { first: None, .. } => invalid("event payload is an empty array (no event name)".into()),
             Shape::Array {
-                first: Some(Head::Number),
+                first: Some(Head::Number(_)),
                 ..
             } => Ok(()),
             Shape::Array {
@@ -458,7 +508,7 @@ fn validate_payload(kind: PacketType, version: SioVersion, json: &str, at: usize
                 first: Some(Head::Other(what)),
                 ..
             } => invalid(format!("event name is {what}, not a string or a number")),
-            _ => invalid(format!("event payload is {}, not a JSON array", shape_name(&shape))),
+            _ => invalid(format!("event payload is {}, not a JSON array", shape_name(shape))),
         },
     }
 }
@@ -497,107 +547,6 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
-fn json_shape(json: &str) -> Result<Shape<'_>, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    let shape = ShapeSeed.deserialize(&mut de)?;
-    de.end()?;
-    Ok(shape)
-}
-
-struct ShapeSeed;
-
-impl<'de> DeserializeSeed<'de> for ShapeSeed {
-    type Value = Shape<'de>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Shape<'de>, D::Error> {
-        d.deserialize_any(ShapeVisitor)
-    }
-}
-
-struct ShapeVisitor;
-
-impl<'de> Visitor<'de> for ShapeVisitor {
-    type Value = Shape<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_unit<E>(self) -> Result<Shape<'de>, E> {
-        Ok(Shape::Null)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Shape<'de>, E> {
-        Ok(Shape::Bool)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Shape<'de>, E> {
-        Ok(Shape::Number)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Shape<'de>, E> {
-        Ok(Shape::Number)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Shape<'de>, E> {
-        Ok(Shape::Number)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Shape<'de>, E> {
-        Ok(Shape::String)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape<'de>, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Shape::Object)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape<'de>, A::Error> {
-        let first = seq.next_element::<HeadOf>()?.map(|h| h.0);
-        let mut len = usize::from(first.is_some());
-        while seq.next_element::<IgnoredAny>()?.is_some() {
-            len += 1;
-        }
-        Ok(Shape::Array { len, first })
-    }
-}
-
-struct HeadOf<'a>(Head<'a>);
-
-impl<'de> Deserialize<'de> for HeadOf<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(HeadVisitor).map(HeadOf)
-    }
-}
-
-struct HeadVisitor;
-
-impl<'de> Visitor<'de> for HeadVisitor {
-    type Value = Head<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_unit<E>(self) -> Result<Head<'de>, E> {
-        Ok(Head::Other("null"))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Head<'de>, E> {
-        Ok(Head::Other("a boolean"))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Head<'de>, E> {
-        Ok(Head::Number)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Head<'de>, E> {
-        Ok(Head::Number)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Head<'de>, E> {
-        Ok(Head::Number)
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Head<'de>, E> {
-        Ok(Head::String(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Head<'de>, E> {
-        Ok(Head::String(Cow::Owned(v.to_owned())))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Head<'de>, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Head::Other("an object"))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Head<'de>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Head::Other("an array"))
-    }
-}
-
 /// Encodes a packet as socket.io-parser does: type, `N-`, `nsp,` (unless "/"), id, JSON.
 pub fn encode(packet: &Packet<'_>) -> String {
     let mut s = String::with_capacity(8 + packet.nsp.len() + packet.data.as_ref().map_or(0, |d| d.len()));
@@ -626,15 +575,7 @@ pub fn encode_into(packet: &Packet<'_>, out: &mut String) {
 
 /// The event name of an EVENT's data (`["chat", …]` → `chat`; numbers as text).
 pub fn event_name(data: &str) -> Option<String> {
-    match serde_json::from_str::<Vec<serde_json::Value>>(data)
-        .ok()?
-        .into_iter()
-        .next()?
-    {
-        serde_json::Value::String(s) => Some(s),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
+    data_info(PacketType::Event, data).event.map(Cow::into_owned)
 }
 
 #[cfg(test)]

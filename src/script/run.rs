@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use super::parse::{Arg, Step, contains};
 use crate::engine::{self, Handle, Options, target::Target};
 use crate::proto::binary::placeholder;
+use crate::proto::frame::JsonText;
 use crate::record::{Body, Direction, Record};
 
 /// An event the server sent, kept until an `expect` takes it.
@@ -52,12 +53,12 @@ impl EventLog {
                 if let Some(sio) = &f.decoded.sio
                     && sio.kind.is_event()
                     && sio.complete
-                    && let Some(Value::Array(items)) = &sio.data
+                    && let Some(Value::Array(items)) = sio.data.as_ref().map(JsonText::value)
                 {
                     inner.events.push_back(SeenEvent {
                         nsp: sio.nsp.clone(),
                         name: sio.event.clone().unwrap_or_default(),
-                        args: items.iter().skip(1).cloned().collect(),
+                        args: items.into_iter().skip(1).collect(),
                     });
                 }
             }

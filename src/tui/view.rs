@@ -416,7 +416,8 @@ pub fn detail_lines(model: &Model, record: &Record) -> Vec<Line<'static>> {
             if let Some(data) = f.decoded.sio.as_ref().and_then(|sio| sio.data.as_ref()) {
                 lines.push(Line::raw(""));
                 lines.push(Line::styled("data:", dim()));
-                let pretty = serde_json::to_string_pretty(data).unwrap_or_default();
+                // Parsed for the pretty form only here: records keep the wire text.
+                let pretty = serde_json::to_string_pretty(&data.value()).unwrap_or_default();
                 for l in pretty.lines() {
                     lines.push(Line::styled(format!("  {}", sanitize(l)), json_style(l)));
                 }

@@ -3,6 +3,8 @@
 //! an answer never appears before its question.
 
 use super::*;
+use crate::proto::frame::JsonText;
+use crate::proto::json_scan;
 
 impl Session {
     pub(super) async fn serve(&mut self) -> End {
@@ -1083,7 +1085,7 @@ fn act_of(decoded: &Decoded) -> Act {
     };
     match eio_layer.kind {
         eio::PacketType::Open => match &eio_layer.handshake {
-            Some(h) => Act::Open(Box::new(h.clone())),
+            Some(h) => Act::Open(h.clone()),
             None => Act::Nothing,
         },
         eio::PacketType::Ping => Act::Ping(eio_layer.data.as_deref() == Some("probe")),
@@ -1092,13 +1094,12 @@ fn act_of(decoded: &Decoded) -> Act {
         eio::PacketType::Message => match &decoded.sio {
             Some(sio) if sio.complete => {
                 let data = if sio.kind.is_event() {
-                    // Events only matter for their recovery offset: the last string argument.
-                    match &sio.data {
-                        Some(Value::Array(items)) if items.len() > 1 => items.last().filter(|v| v.is_string()).cloned(),
-                        _ => None,
-                    }
+                    // Events only matter for their recovery offset, the last string argument:
+                    // a scan finds it without parsing every event that comes in.
+                    let offset = sio.data.as_ref().and_then(|d| json_scan::last_string(d.as_str()));
+                    offset.map(Value::String)
                 } else {
-                    sio.data.clone()
+                    sio.data.as_ref().map(JsonText::value)
                 };
                 Act::Sio {
                     kind: sio.kind,
