@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# The numbers of issues 3 and 4: a Node socket.io 4.8 server (tests/peers/server-v4.js) floods
+# N events of SIZE chars; we measure the receiving process (CPU user+sys and peak RSS, from
+# /usr/bin/time) for
+#   - the sio engine (benches/flood/main.rs `engine`: every frame decoded into a record, every
+#     record consumed), over websocket and over polling;
+#   - the bare tokio-tungstenite reader (`bare`: counts frames, answers pings; websocket only);
+#   - the official socket.io-client 4.8 in Node (benches/flood/node-client.js);
+# then emit→ack round trips (ACKS sequential acks after WARMUP, websocket) for the engine and
+# the Node client; then `sio listen --json --event flood --count N > /dev/null` (with and
+# without --record) beside the engine alone, the server flooding each new connection
+# (--flood-on-connect N,SIZE).
+# Diagnostic rows: the same clients against benches/flood/blast-server.js, which writes a
+# pre-encoded flood as fast as the socket takes it and answers acks at once, so the client is
+# the bottleneck (with socket.io's server, the Node process emitting the events is).
+#
+#     bash benches/flood/run.sh [RUNS] [N] [SIZE] [ACKS]     # defaults: 3 200000 100 10000
+#     PIN=1 bash benches/flood/run.sh ...   # server on CPU 0, client on CPU 1 (taskset)
+#
+# Every measurement gets a fresh server; every client runs under `timeout` so the script
+# always ends. Results: a table of medians over RUNS on stdout; every raw measurement stays in
+# $FLOOD_OUT (default /tmp/sio-flood-results.ndjson).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+RUNS="${1:-3}"
+N="${2:-200000}"
+SIZE="${3:-100}"
+ACKS="${4:-10000}"
+WARMUP="${WARMUP:-500}"
+LIMIT="${LIMIT:-300}" # seconds allowed per client run
+OUT="${FLOOD_OUT:-/tmp/sio-flood-results.ndjson}"
+PIN="${PIN:-0}"
+SERVER_CPU=()
+CLIENT_CPU=()
+if [ "$PIN" = 1 ]; then
+  SERVER_CPU=(taskset -c 0)
+  CLIENT_CPU=(taskset -c 1)
+fi
+
+[ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time" >&2; exit 1; }
+if [ ! -d tests/peers/node_modules/socket.io ] || [ ! -d tests/peers/node_modules/socket.io-client ]; then
+  (cd tests/peers && npm ci --no-audit --no-fund >/dev/null)
+fi
+
+echo "building (release) ..." >&2
+cargo build --release --bin sio >&2
+cargo bench --bench flood --no-run >&2
+bench_exe=$(cargo bench --bench flood --no-run --message-format=json 2>/dev/null |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const l of s.split("\n")){if(!l)continue;const m=JSON.parse(l);if(m.reason==="compiler-artifact"&&m.target.name==="flood"&&m.executable)console.log(m.executable)}})')
+[ -x "$bench_exe" ] || { echo "could not find the flood bench executable" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/sio-flood.XXXXXX)
+# Private copies: other builds in the shared target dir cannot swap them mid-run.
+cp "$bench_exe" "$work/flood"
+cp target/release/sio "$work/sio"
+FLOOD="$work/flood"
+SIO="$work/sio"
+NODE_CLIENT="$PWD/benches/flood/node-client.js"
+
+server_pid=""
+server_fd=""
+stop_server() {
+  if [ -n "$server_fd" ]; then
+    # The server exits when its stdin closes.
+    eval "exec ${server_fd}>&-"
+    server_fd=""
+  fi
+  if [ -n "$server_pid" ]; then
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+cleanup() {
+  stop_server
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_server SCRIPT ARGS...: a fresh Node server; sets URL.
+start_server() {
+  local fifo="$work/server.stdin"
+  rm -f "$fifo" "$work/server.out"
+  mkfifo "$fifo"
+  "${SERVER_CPU[@]}" node "$@" <"$fifo" >"$work/server.out" 2>/dev/null &
+  server_pid=$!
+  exec {server_fd}>"$fifo"
+  local port=""
+  for _ in $(seq 300); do
+    port=$(sed -n 's/^LISTENING //p' "$work/server.out" 2>/dev/null || true)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "the server did not start" >&2; exit 1; }
+  URL="http://127.0.0.1:$port"
+}
+
+# measure TEST CLIENT RUN CMD...: runs CMD under /usr/bin/time, appends one JSON line to $OUT.
+measure() {
+  local test=$1 client=$2 run=$3
+  shift 3
+  local rc=0
+  /usr/bin/time -f '%e %U %S %M %w %c' -o "$work/time" timeout "$LIMIT" "${CLIENT_CPU[@]}" "$@" \
+    >"$work/stdout" 2>"$work/stderr" || rc=$?
+  local t
+  t=$(tail -n 1 "$work/time")
+  local self
+  self=$(tail -n 1 "$work/stdout" | grep '^{' || echo null)
+  [ "$rc" = 0 ] || echo "  ! $test $client run $run: exit $rc: $(tail -n 3 "$work/stderr" | tr '\n' ' ')" >&2
+  node -e '
+    const [test, client, run, rc, t, self] = process.argv.slice(1);
+    const [elapsed, user, sys, rss, vcs, ivcs] = t.split(" ").map(Number);
+    console.log(JSON.stringify({test, client, run: Number(run), rc: Number(rc),
+      elapsed_s: elapsed, cpu_s: user + sys, user_s: user, sys_s: sys, peak_rss_kib: rss,
+      voluntary_switches: vcs, involuntary_switches: ivcs,
+      self: JSON.parse(self)}));' "$test" "$client" "$run" "$rc" "$t" "$self" >>"$OUT"
+}
+
+# one TEST CLIENT RUN [SERVER_FLAGS] -- CMD...: fresh server-v4.js, measure, stop.
+# With SERVER=blast: benches/flood/blast-server.js N SIZE instead.
+one() {
+  local test=$1 client=$2 run=$3
+  shift 3
+  local flags=()
+  while [ "$1" != "--" ]; do flags+=("$1"); shift; done
+  shift
+  if [ "${SERVER:-}" = blast ]; then
+    start_server benches/flood/blast-server.js "$N" "$SIZE" "${flags[@]}"
+  else
+    start_server tests/peers/server-v4.js "${flags[@]}"
+  fi
+  local cmd=()
+  for a in "$@"; do cmd+=("${a//@URL@/$URL}"); done
+  measure "$test" "$client" "$run" "${cmd[@]}"
+  stop_server
+  printf '.' >&2
+}
+
+: >"$OUT"
+echo "N=$N SIZE=$SIZE ACKS=$ACKS WARMUP=$WARMUP RUNS=$RUNS PIN=$PIN; raw results in $OUT" >&2
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "tree: $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(git status --short -- src 2>/dev/null | wc -l) changed path(s) under src/" >&2
+for ((run = 1; run <= RUNS; run++)); do
+  printf 'run %d ' "$run" >&2
+  # 1. The flood, websocket: engine, bare reader, Node client; then polling: engine, Node.
+  one flood-ws engine "$run" -- "$FLOOD" engine @URL@ --transport websocket --n "$N" --size "$SIZE"
+  one flood-ws bare "$run" -- "$FLOOD" bare @URL@ --n "$N" --size "$SIZE"
+  one flood-ws node "$run" -- node "$NODE_CLIENT" flood @URL@ websocket "$N" "$SIZE"
+  one flood-polling engine "$run" -- "$FLOOD" engine @URL@ --transport polling --n "$N" --size "$SIZE"
+  one flood-polling node "$run" -- node "$NODE_CLIENT" flood @URL@ polling "$N" "$SIZE"
+  # The fixed cost (start, connect, leave) of each client: a flood of 1.
+  one idle-ws engine "$run" -- "$FLOOD" engine @URL@ --transport websocket --n 1 --size "$SIZE"
+  one idle-ws bare "$run" -- "$FLOOD" bare @URL@ --n 1 --size "$SIZE"
+  one idle-ws node "$run" -- node "$NODE_CLIENT" flood @URL@ websocket 1 "$SIZE"
+  one idle-polling engine "$run" -- "$FLOOD" engine @URL@ --transport polling --n 1 --size "$SIZE"
+  one idle-polling node "$run" -- node "$NODE_CLIENT" flood @URL@ polling 1 "$SIZE"
+  # 2. emit→ack round trips over websocket.
+  one ack engine "$run" -- "$FLOOD" ack @URL@ --transport websocket --n "$ACKS" --warmup "$WARMUP"
+  one ack node "$run" -- node "$NODE_CLIENT" ack @URL@ "$ACKS" "$WARMUP"
+  # Diagnostics: the client as the bottleneck (blast server), flood and acks.
+  SERVER=blast one blast-ws engine "$run" -- "$FLOOD" engine @URL@ --transport websocket --n "$N" --size "$SIZE"
+  SERVER=blast one blast-ws "engine, 1-thread rt" "$run" -- \
+    "$FLOOD" engine @URL@ --transport websocket --n "$N" --size "$SIZE" --rt current
+  SERVER=blast one blast-ws bare "$run" -- "$FLOOD" bare @URL@ --n "$N" --size "$SIZE"
+  SERVER=blast one blast-ws node "$run" -- node "$NODE_CLIENT" flood @URL@ websocket "$N" "$SIZE"
+  SERVER=blast one blast-ack engine "$run" -- "$FLOOD" ack @URL@ --transport websocket --n "$ACKS" --warmup "$WARMUP"
+  SERVER=blast one blast-ack "engine, 1-thread rt" "$run" -- \
+    "$FLOOD" ack @URL@ --transport websocket --n "$ACKS" --warmup "$WARMUP" --rt current
+  SERVER=blast one blast-ack node "$run" -- node "$NODE_CLIENT" ack @URL@ "$ACKS" "$WARMUP"
+  # 3. sio listen, the server flooding every new connection.
+  one listen engine "$run" --flood-on-connect "$N,$SIZE" -- \
+    "$FLOOD" engine @URL@ --transport websocket --on-connect --n "$N" --size "$SIZE"
+  one listen "engine, consumer on main thread" "$run" --flood-on-connect "$N,$SIZE" -- \
+    "$FLOOD" engine @URL@ --transport websocket --on-connect --n "$N" --size "$SIZE" --on-main
+  one listen "listen --json" "$run" --flood-on-connect "$N,$SIZE" -- \
+    sh -c "exec \"\$0\" \"\$@\" >/dev/null" "$SIO" listen @URL@ --transport websocket --json --event flood --count "$N"
+  rm -f "$work/record.ndjson"
+  one listen "listen --json --record" "$run" --flood-on-connect "$N,$SIZE" -- \
+    sh -c "exec \"\$0\" \"\$@\" >/dev/null" "$SIO" listen @URL@ --transport websocket --json --event flood --count "$N" \
+    --record "$work/record.ndjson"
+  rm -f "$work/record.ndjson"
+  # Diagnostics: listen as the bottleneck (blast server flooding on connect).
+  SERVER=blast one blast-listen engine "$run" --on-connect -- \
+    "$FLOOD" engine @URL@ --transport websocket --on-connect --n "$N" --size "$SIZE"
+  SERVER=blast one blast-listen "listen --json" "$run" --on-connect -- \
+    sh -c "exec \"\$0\" \"\$@\" >/dev/null" "$SIO" listen @URL@ --transport websocket --json --event flood --count "$N"
+  SERVER=blast one blast-listen "listen --json --record" "$run" --on-connect -- \
+    sh -c "exec \"\$0\" \"\$@\" >/dev/null" "$SIO" listen @URL@ --transport websocket --json --event flood --count "$N" \
+    --record "$work/record.ndjson"
+  rm -f "$work/record.ndjson"
+  echo >&2
+done
+
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+node benches/flood/table.js "$OUT" "$N" "$ACKS"
