@@ -37,7 +37,7 @@ impl Recorder {
         let line = if self.keep_secrets {
             record.to_json_line()
         } else {
-            mask(record).to_json_line()
+            masked(record).to_json_line()
         };
         writeln!(self.out, "{line}")?;
         self.out.flush()
@@ -71,26 +71,47 @@ fn mask_query(nsp: &str) -> String {
 
 /// The record with secrets replaced by `***`.
 pub fn mask(record: &Record) -> Record {
+    masked(record).into_owned()
+}
+
+fn is_secret_header(name: &str) -> bool {
+    ["authorization", "proxy-authorization", "cookie"].contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// Whether a record carries something [`mask`] hides: an outgoing CONNECT with
+/// auth (payload or namespace query), or a secret request header.
+fn has_secret(record: &Record) -> bool {
+    match &record.body {
+        Body::Http(h) => h.request_headers.iter().any(|(name, _)| is_secret_header(name)),
+        Body::Frame(f) if f.dir == Some(Direction::Out) => f
+            .decoded
+            .sio
+            .as_ref()
+            .is_some_and(|sio| sio.kind == PacketType::Connect && (sio.data.is_some() || sio.nsp.contains('?'))),
+        _ => false,
+    }
+}
+
+/// Like [`mask`], copying only the records that need it: recording is per
+/// record, and almost none carry a secret.
+fn masked(record: &Record) -> std::borrow::Cow<'_, Record> {
+    if !has_secret(record) {
+        return std::borrow::Cow::Borrowed(record);
+    }
     let mut record = record.clone();
     match &mut record.body {
         Body::Http(h) => {
             for (name, value) in &mut h.request_headers {
-                if ["authorization", "proxy-authorization", "cookie"].contains(&name.to_ascii_lowercase().as_str()) {
+                if is_secret_header(name) {
                     *value = MASK.into();
                 }
             }
         }
         Body::Frame(f) if f.dir == Some(Direction::Out) => {
+            // has_secret made sure this is a CONNECT with auth.
             let Some(sio_layer) = f.decoded.sio.as_mut() else {
-                return record;
+                return std::borrow::Cow::Owned(record);
             };
-            if sio_layer.kind != PacketType::Connect {
-                return record;
-            }
-            let had_secret = sio_layer.data.is_some() || sio_layer.nsp.contains('?');
-            if !had_secret {
-                return record;
-            }
             sio_layer.data = sio_layer.data.as_ref().map(mask_values);
             sio_layer.nsp = mask_query(&sio_layer.nsp);
             let mut packet = sio::Packet::new(PacketType::Connect, sio_layer.nsp.clone());
@@ -104,7 +125,7 @@ pub fn mask(record: &Record) -> Record {
         }
         _ => {}
     }
-    record
+    std::borrow::Cow::Owned(record)
 }
 
 #[cfg(test)]
