@@ -195,6 +195,10 @@ pub fn describe_status(status: u16, body: &[u8]) -> String {
             _ => text.to_string(),
         },
         Ok(serde_json::Value::String(s)) => s,
+        // A web page is no Engine.IO answer: say so instead of dumping its markup.
+        _ if text.trim_start().starts_with('<') => {
+            "(an HTML page, not an Engine.IO answer: is this a Socket.IO server? check the URL and --path)".into()
+        }
         _ => text.chars().take(200).collect(),
     };
     let reason = reqwest::StatusCode::from_u16(status)
@@ -224,5 +228,9 @@ mod tests {
             "server answered 400 The client is using an unsupported version"
         );
         assert_eq!(describe_status(500, b""), "server answered 500 Internal Server Error");
+        assert_eq!(
+            describe_status(404, b"<!DOCTYPE HTML>\n<html><p>Error code: 404</p></html>"),
+            "server answered 404 (an HTML page, not an Engine.IO answer: is this a Socket.IO server? check the URL and --path)"
+        );
     }
 }
