@@ -689,3 +689,39 @@ async fn v3_server_that_stops_ponging() {
             .any(|r| matches!(&r.body, Body::State(s) if s.state == "open" && s.data["eio"] == json!(3)))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_binary_packet_cut_off_by_the_close_is_reported() {
+    let server = Hostile::start(move |r| {
+        if !r.is_websocket() {
+            return text(400, "websocket only");
+        }
+        Reply::Ws(Box::new(move |mut ws| {
+            let _ = ws.send(Message::text(open_packet(&[], 10_000, 10_000)));
+            if !read_until(&mut ws, "40") {
+                return;
+            }
+            let _ = ws.send(Message::text(r#"40{"sid":"nsp-sid"}"#));
+            // Two attachments announced, one sent, then the server goes away.
+            let _ = ws.send(Message::text(
+                r#"452-["upload",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#,
+            ));
+            let _ = ws.send(Message::binary(vec![1, 2, 3]));
+            let _ = ws.close(None);
+        }))
+    });
+    let mut c = Client::start(Options {
+        transport: TransportMode::Websocket,
+        ..no_reconnect(&server.url())
+    });
+    c.state("namespace connected").await;
+    let cut = c.state("malformed payload").await;
+    let detail = cut.detail.clone().unwrap_or_default();
+    assert_eq!(
+        detail,
+        "a binary packet was cut off: 2 attachments announced, 1 received",
+        "{}",
+        c.dump()
+    );
+    c.state("closed").await;
+}

@@ -370,7 +370,10 @@ impl Session {
                     self.opts.timeout.as_secs_f64()
                 )),
             };
-            self.drop_connection();
+            let incomplete = self.drop_connection();
+            if let Some(detail) = incomplete {
+                self.state("malformed payload", Some(detail), Value::Null).await;
+            }
             let reason = match end {
                 End::Closed(reason) => {
                     self.finish(&reason).await;
@@ -410,16 +413,18 @@ impl Session {
         self.state("closed", Some(reason.to_string()), Value::Null).await;
     }
 
-    fn drop_connection(&mut self) {
+    /// Ends the connection; a binary packet still missing attachments comes back
+    /// so it can be reported, not silently lost.
+    fn drop_connection(&mut self) -> Option<String> {
         self.generation += 1;
-        if let Some(mut conn) = self.conn.take()
-            && let Some(e) = conn.decoder_in.finish()
-        {
-            // A half-received binary packet is reported with the disconnect reason.
-            let _ = e;
-        }
+        let incomplete = self
+            .conn
+            .take()
+            .and_then(|mut conn| conn.decoder_in.finish())
+            .map(|e| format!("a binary packet was cut off: {}", e.message));
         // Stale reports from the old transports are skipped by generation.
         while self.inbound_rx.try_recv().is_ok() {}
+        incomplete
     }
 
     fn fail_pending(&mut self, reason: &str) {
