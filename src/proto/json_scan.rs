@@ -534,6 +534,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    use crate::proto::arbitrary_json::json_value;
+
     fn shape(json: &str) -> Shape<'_> {
         scan(json).expect("valid").shape
     }
@@ -712,28 +714,11 @@ mod tests {
 
         /// Real values, compact (as a peer's JSON.stringify writes them) and pretty.
         #[test]
-        fn scanner_agrees_on_real_values(items in prop::collection::vec(value(), 1..5)) {
+        fn scanner_agrees_on_real_values(items in prop::collection::vec(json_value(), 1..5)) {
             let json = Value::Array(items).to_string();
             fast_shape_check(&json);
             let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Value>(&json).unwrap()).unwrap();
             fast_shape_check(&pretty);
         }
-    }
-
-    fn value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::from),
-            any::<i64>().prop_map(Value::from),
-            any::<f64>().prop_map(Value::from),
-            any::<String>().prop_map(Value::from),
-        ];
-        leaf.prop_recursive(4, 32, 5, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::vec((any::<String>(), inner), 0..5)
-                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-            ]
-        })
     }
 }

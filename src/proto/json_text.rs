@@ -149,6 +149,8 @@ impl<'de> Visitor<'de> for TextOf<'_> {
 mod tests {
     use proptest::prelude::*;
 
+    use crate::proto::arbitrary_json::json_value;
+
     use super::*;
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -191,28 +193,10 @@ mod tests {
         );
     }
 
-    fn value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::from),
-            any::<i64>().prop_map(Value::from),
-            any::<u64>().prop_map(Value::from),
-            any::<f64>().prop_map(Value::from),
-            any::<String>().prop_map(Value::from),
-        ];
-        leaf.prop_recursive(4, 32, 5, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::vec((any::<String>(), inner), 0..5)
-                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-            ]
-        })
-    }
-
     proptest! {
         /// Reading back gives the text the parsed Value writes, directly or through a flatten.
         #[test]
-        fn reads_back_as_a_value_writes(v in value()) {
+        fn reads_back_as_a_value_writes(v in json_value()) {
             let text = v.to_string();
             // (Not `text` itself: without float_roundtrip, a few floats read back a bit off.)
             let expected = serde_json::from_str::<Value>(&text).expect("value").to_string();

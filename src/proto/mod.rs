@@ -9,6 +9,8 @@
 //! - [`frame`]: one frame through every layer, as records show it.
 //! - [`msgpack`]: the socket.io-msgpack-parser encoding.
 
+#[cfg(test)]
+mod arbitrary_json;
 pub mod binary;
 pub mod eio;
 pub mod frame;
