@@ -18,6 +18,7 @@ mod engine_util;
 mod fixtures;
 mod listen_cli;
 mod node_harness;
+mod python_peer;
 mod script_cli;
 mod serve_cli;
 mod tls;

@@ -3,6 +3,8 @@
 #![allow(dead_code)] // each test module uses a different subset
 
 pub mod node;
+pub mod peer;
+pub mod python;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

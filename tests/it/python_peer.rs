@@ -1,0 +1,145 @@
+//! The python-socketio test peers proven: sio's engine against the real
+//! python-socketio server over polling, WebSocket and the upgrade (welcome,
+//! echo with an ack, binary), the ws-only server refusing polling, and the
+//! python-socketio client against that server.
+
+use serde_json::{Value, json};
+use sio::engine::{Options, TransportMode};
+use sio::record::{Body, Direction, Record, Transport};
+
+use crate::engine_util::{Client, frame_text, opts};
+use crate::support::http_get;
+use crate::support::python::{PythonServer, client_command};
+
+/// The `binary` event with its attachment, whole.
+fn is_binary_event(r: &Record) -> bool {
+    matches!(&r.body, Body::Frame(f) if f.dir == Some(Direction::In)
+        && f.decoded.sio.as_ref().is_some_and(|s| s.event.as_deref() == Some("binary")
+            && s.attachments.iter().map(|b| b.0.as_slice()).eq([&[1u8, 2, 3][..]])))
+}
+
+fn transport_of(r: &Record) -> Option<Transport> {
+    match &r.body {
+        Body::Frame(f) => f.transport,
+        _ => None,
+    }
+}
+
+/// Welcome, echo with an ack, binary; returns the client for transport checks.
+async fn exercise(server: &PythonServer, transport: TransportMode) -> Client {
+    let mut client = Client::start(Options {
+        transport,
+        ..opts(&server.url())
+    });
+    client.ever_state("namespace connected").await;
+    // python-socketio sends welcome before the CONNECT reply: look from the start.
+    client
+        .since(0, "the welcome event", |r| {
+            frame_text(r).is_some_and(|(d, _, t)| d == Direction::In && t == r#"42["welcome","hi"]"#)
+        })
+        .await;
+    let reply = client
+        .emit("/", "echo", vec![json!("a"), json!({"n": 1})], Vec::new(), true)
+        .await
+        .expect("an ack");
+    assert_eq!(reply.args, json!(["a", {"n": 1}]));
+    let line = tokio::task::block_in_place(|| server.wait_for_log_containing(r#""event": "echo""#));
+    assert!(line.contains(r#""args": ["a", {"n": 1}]"#), "{line}");
+    client.emit("/", "binary", Vec::new(), Vec::new(), false).await;
+    client.next("the binary event with 01 02 03", is_binary_event).await;
+    client
+}
+
+/// The whole session on one transport, never upgraded.
+async fn stays_on(server_flags: &[&str], mode: TransportMode, transport: Transport) {
+    let server = PythonServer::start(server_flags);
+    let client = exercise(&server, mode).await;
+    let seen = client.disconnect().await;
+    assert!(
+        seen.iter().filter_map(transport_of).all(|t| t == transport),
+        "a frame went over something else than {transport:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_server_over_polling() {
+    stays_on(&[], TransportMode::Polling, Transport::Polling).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_server_over_websocket() {
+    stays_on(
+        &["--transports", "websocket"],
+        TransportMode::Websocket,
+        Transport::Websocket,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_server_upgrades_polling_to_websocket() {
+    let server = PythonServer::start(&[]);
+    let mut client = exercise(&server, TransportMode::Auto).await;
+    client.ever_state("upgraded").await;
+    // After the upgrade the echo goes over the WebSocket.
+    client.emit("/", "echo", vec![json!("after")], Vec::new(), false).await;
+    let echo = client.frame(Direction::In, r#"42["echo","after"]"#).await;
+    assert_eq!(echo.transport, Some(Transport::Websocket));
+    client.disconnect().await;
+}
+
+#[test]
+fn websocket_only_python_server_refuses_polling() {
+    // What `--transport auto` meets on a python-socketio server without polling.
+    let server = PythonServer::start(&["--transports", "websocket"]);
+    let answer = http_get(server.port(), "/socket.io/?EIO=4&transport=polling");
+    assert_eq!(answer.status, 400, "{}", answer.text());
+    assert_eq!(answer.text(), r#""Invalid transport""#);
+}
+
+#[test]
+fn bad_flag_is_reported() {
+    let failure = match PythonServer::try_start(&["--transports", "carrier-pigeon"]) {
+        Ok(_) => panic!("the server started with a bad flag"),
+        Err(message) => message,
+    };
+    assert!(
+        failure.contains("exited") && failure.contains("--transports"),
+        "{failure}"
+    );
+}
+
+fn client_lines(args: &[&str]) -> (Option<i32>, Vec<Value>) {
+    let output = client_command(args).output().expect("client.py runs");
+    let lines = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?} is not JSON: {e}")))
+        .collect();
+    (output.status.code(), lines)
+}
+
+#[test]
+fn python_client_talks_to_the_python_server() {
+    for parser in ["default", "msgpack"] {
+        let server = PythonServer::start(&["--parser", parser]);
+        let url = server.url();
+        let (code, lines) = client_lines(&[
+            &url,
+            "--parser",
+            parser,
+            "--emit",
+            "echo",
+            r#"["a", {"$hex": "0102"}]"#,
+            "--until",
+            "echo",
+        ]);
+        assert_eq!(code, Some(0), "{parser}: {lines:?}");
+        let ack = lines.iter().find(|l| l["t"] == "ack").expect("an ack line");
+        assert_eq!(ack["args"], json!(["a", {"$hex": "0102"}]), "{parser}");
+        assert!(
+            lines.iter().any(|l| l["t"] == "event" && l["event"] == "welcome"),
+            "{parser}: {lines:?}"
+        );
+        assert_eq!(lines.last().map(|l| l["t"].clone()), Some(json!("done")), "{parser}");
+    }
+}
