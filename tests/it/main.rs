@@ -6,6 +6,7 @@ mod support;
 mod codec_props;
 mod decode_cli;
 mod demo_cli;
+mod dialects_real;
 mod engine_heartbeat;
 mod engine_hostile;
 mod engine_messages;
