@@ -22,9 +22,12 @@
 //! a space after `:` and `,` (`{"t": "event"}`). Bytes appear as `{"$hex": "010203"}`.
 //!
 //! Flags: `--transports websocket|polling|both`, `--parser msgpack`,
-//! `--ping-interval MS`, `--ping-timeout MS`, `--cors ORIGIN` (repeatable;
-//! default any origin), `--max-decode-packets N` (python-engineio takes 16
-//! packets per POST by default), `--max-http-buffer-size N`,
+//! `--ping-interval MS` (python-engineio pings every MS but announces whole
+//! seconds in the handshake: 300 is announced as `"pingInterval":0`),
+//! `--ping-timeout MS`, `--cors ORIGIN` (repeatable; default any origin),
+//! `--max-decode-packets N` (python-engineio takes 16 packets per POST by
+//! default; a POST with more is answered `ok` and all its packets are dropped,
+//! the error only in the server's log), `--max-http-buffer-size N`,
 //! `--always-connect` (python-socketio answers CONNECT before its handler
 //! runs, and sends a refusal as a DISCONNECT with the reason as data),
 //! `--path P` (default `socket.io`), `--log-packets`. A bad flag exits with 2.

@@ -38,12 +38,14 @@ def parse_flags(argv):
     p = argparse.ArgumentParser(prog="server.py")
     p.add_argument("--transports", choices=["websocket", "polling", "both"], default="both")
     p.add_argument("--parser", choices=["default", "msgpack"], default="default")
+    # python-engineio announces int(seconds) * 1000 in the handshake: 300 ms is announced as 0.
     p.add_argument("--ping-interval", type=int, metavar="MS", default=25000)
     p.add_argument("--ping-timeout", type=int, metavar="MS", default=20000)
     p.add_argument("--cors", action="append", metavar="ORIGIN",
                    help="allowed origin (repeatable); default: any origin")
     p.add_argument("--max-decode-packets", type=int, metavar="N",
-                   help="packets python-engineio takes in one polling POST (its default is 16)")
+                   help="packets python-engineio takes in one polling POST (its default is 16); "
+                        "it answers a POST with more 'ok' and drops all of its packets")
     p.add_argument("--max-http-buffer-size", type=int, metavar="BYTES", default=1000000)
     p.add_argument("--always-connect", action="store_true",
                    help="python-socketio's always_connect: CONNECT is answered before the handler runs")
