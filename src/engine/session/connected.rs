@@ -9,7 +9,7 @@ use crate::proto::json_scan;
 impl Session {
     pub(super) async fn serve(&mut self) -> End {
         loop {
-            let deadline = self.conn.as_ref().and_then(Conn::next_deadline);
+            let deadline = self.next_deadline();
             let timer = async move {
                 match deadline {
                     Some(d) => sleep_until(tokio::time::Instant::from_std(d)).await,
@@ -54,7 +54,7 @@ impl Session {
                 }
                 let response = match result {
                     Ok(r) => r,
-                    Err((message, record)) => {
+                    Err(RequestFailed { message, record, .. }) => {
                         self.http_record(record).await;
                         return Some(End::Lost(message));
                     }
@@ -82,7 +82,7 @@ impl Session {
                             return Some(End::Lost(describe_status(response.status, &response.body)));
                         }
                     }
-                    Err((message, record)) => {
+                    Err(RequestFailed { message, record, .. }) => {
                         self.http_record(record).await;
                         return Some(End::Lost(message));
                     }
@@ -114,7 +114,7 @@ impl Session {
                         Err(e) => self.upgrade_failed(e).await,
                     }
                 }
-                Err((message, record)) => {
+                Err(RequestFailed { message, record, .. }) => {
                     self.http_record(record).await;
                     self.upgrade_failed(message).await
                 }
@@ -305,6 +305,7 @@ impl Session {
                     .map(str::to_string);
                 let recovered = pid.is_some() && ns.pid == pid && sid.is_some() && ns.sid == sid;
                 ns.state = NsState::Connected;
+                ns.answer_by = None;
                 if sid.is_some() {
                     ns.sid = sid.clone();
                 }
@@ -348,19 +349,10 @@ impl Session {
                     Some(other) => other.to_string(),
                     None => "refused".into(),
                 };
-                let ns = self.namespace_entry(&nsp, None);
-                ns.state = NsState::Failed(message.clone());
-                ns.wanted = false;
-                for w in ns.join_waiters.drain(..) {
-                    let _ = w.send(Err(format!("{nsp} refused: {message}")));
-                }
                 let extra = data.as_ref().and_then(|d| d.get("data")).cloned();
-                self.state(
-                    "namespace failed",
-                    Some(format!("{nsp} refused: {message}")),
-                    json!({"nsp": nsp, "message": message, "data": extra}),
-                )
-                .await;
+                let detail = format!("{nsp} refused: {message}");
+                self.namespace_failed(&nsp, detail, json!({"nsp": nsp, "message": message, "data": extra}))
+                    .await;
                 self.none_left("no namespace left after the refusal")
             }
             PacketType::Disconnect => {
@@ -435,6 +427,36 @@ impl Session {
                 None
             }
         }
+    }
+
+    /// The namespace is given up (refused, or never answered): its waiters and acks
+    /// fail with the reason, and it is not joined again on a reconnect.
+    async fn namespace_failed(&mut self, nsp: &str, detail: String, data: Value) {
+        let ns = self.namespace_entry(nsp, None);
+        ns.state = NsState::Failed(detail.clone());
+        ns.wanted = false;
+        ns.answer_by = None;
+        ns.outbox.clear();
+        for w in ns.join_waiters.drain(..) {
+            let _ = w.send(Err(detail.clone()));
+        }
+        for (_, p) in ns.pending.drain() {
+            if let Some(r) = p.reply {
+                let _ = r.send(Err(format!("no ack: {detail}")));
+            }
+        }
+        self.state("namespace failed", Some(detail), data).await;
+    }
+
+    /// The next moment a timer must act: heartbeats, or a CONNECT the server owes.
+    pub(super) fn next_deadline(&self) -> Option<Instant> {
+        let heartbeats = self.conn.as_ref().and_then(Conn::next_deadline);
+        let answers = self
+            .namespaces
+            .iter()
+            .filter(|n| n.state == NsState::Joining)
+            .filter_map(|n| n.answer_by);
+        heartbeats.into_iter().chain(answers).min()
     }
 
     /// Like the reference client: with no namespace left, the connection ends for good.
@@ -618,9 +640,12 @@ impl Session {
             return Ok(());
         };
         let eio = conn.eio;
-        let Some(ns) = self.namespaces.iter().find(|n| n.name == nsp) else {
+        let answer_by = Instant::now() + self.opts.timeout;
+        let Some(ns) = self.namespaces.iter_mut().find(|n| n.name == nsp) else {
             return Ok(());
         };
+        // Rev 4's "/" is connected by the server unasked, but it must still come.
+        ns.answer_by = Some(answer_by);
         let packet = if eio == EioVersion::V3 {
             // Rev 4 servers connect "/" by themselves; auth rides as a query in the namespace.
             if nsp == "/" {
@@ -906,6 +931,25 @@ impl Session {
 
     async fn on_timer(&mut self) -> Option<End> {
         let now = Instant::now();
+        let unanswered: Vec<String> = self
+            .namespaces
+            .iter()
+            .filter(|n| n.state == NsState::Joining && n.answer_by.is_some_and(|d| d <= now))
+            .map(|n| n.name.clone())
+            .collect();
+        if !unanswered.is_empty() {
+            let secs = self.opts.timeout.as_secs_f64();
+            for nsp in unanswered {
+                let detail = format!("{nsp}: the server did not answer the CONNECT within {secs} s (--timeout)");
+                self.namespace_failed(
+                    &nsp,
+                    detail,
+                    json!({"nsp": nsp, "timeout_ms": self.opts.timeout.as_millis() as u64}),
+                )
+                .await;
+            }
+            return self.none_left("no namespace left: the server answered no CONNECT");
+        }
         let conn = self.conn.as_mut()?;
         if conn.ping_deadline.is_some_and(|d| d <= now) {
             let window = conn.ping_interval + conn.ping_timeout;
@@ -1054,7 +1098,7 @@ impl Session {
         let authority = self.target.authority();
         match self.http.send(reqwest::Method::POST, url, Some(body), &authority).await {
             Ok(r) => self.http_record(r.record).await,
-            Err((_, record)) => self.http_record(record).await,
+            Err(failed) => self.http_record(failed.record).await,
         }
     }
 }
