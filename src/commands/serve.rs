@@ -12,7 +12,7 @@ pub fn run(args: &ServeArgs) -> u8 {
     let config = match config(args) {
         Ok(c) => c,
         Err(message) => {
-            return exit::fail(exit::USAGE, format!("{message}"));
+            return exit::fail(exit::USAGE, message);
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
