@@ -189,8 +189,10 @@ impl Session {
             Act::Open(h) => {
                 if conn.sid.is_none() {
                     conn.sid = Some(h.sid.clone());
-                    conn.ping_interval = Duration::from_millis(h.ping_interval);
-                    conn.ping_timeout = Duration::from_millis(h.ping_timeout);
+                    // Capped so that a hostile value cannot overflow a deadline; the
+                    // record of the open packet keeps the server's own numbers.
+                    conn.ping_interval = Duration::from_millis(h.ping_interval.min(MAX_PING_MS));
+                    conn.ping_timeout = Duration::from_millis(h.ping_timeout.min(MAX_PING_MS));
                     conn.upgrades = h.upgrades.clone();
                     conn.max_payload = h.max_payload;
                 }
@@ -332,8 +334,12 @@ impl Session {
                     json!({"nsp": nsp, "sid": sid, "pid": pid, "recovered": recovered}),
                 )
                 .await;
-                for (packet, attachments) in outbox {
-                    if let Err(e) = self.send_sio(packet, attachments).await {
+                for queued in outbox {
+                    let result = self.send_sio(queued.packet, queued.attachments).await;
+                    if let Some(reply) = queued.reply {
+                        let _ = reply.send(result.clone().map(|_| None));
+                    }
+                    if let Err(e) = result {
                         return Some(End::Lost(e));
                     }
                 }
@@ -351,9 +357,13 @@ impl Session {
                 };
                 let extra = data.as_ref().and_then(|d| d.get("data")).cloned();
                 let detail = format!("{nsp} refused: {message}");
-                self.namespace_failed(&nsp, detail, json!({"nsp": nsp, "message": message, "data": extra}))
-                    .await;
-                self.none_left("no namespace left after the refusal")
+                self.namespace_failed(
+                    &nsp,
+                    detail.clone(),
+                    json!({"nsp": nsp, "message": message, "data": extra}),
+                )
+                .await;
+                self.none_left(&format!("no namespace left after the refusal: {detail}"))
             }
             PacketType::Disconnect => {
                 let reason = "io server disconnect".to_string();
@@ -372,7 +382,7 @@ impl Session {
                     json!({"nsp": nsp, "reason": reason}),
                 )
                 .await;
-                self.none_left(&reason)
+                self.none_left(&format!("{nsp} disconnected by the server ({reason})"))
             }
             PacketType::Event | PacketType::BinaryEvent => {
                 if let Some(ns) = self.namespaces.iter_mut().find(|n| n.name == nsp)
@@ -436,7 +446,7 @@ impl Session {
         ns.state = NsState::Failed(detail.clone());
         ns.wanted = false;
         ns.answer_by = None;
-        ns.outbox.clear();
+        ns.drop_outbox(&detail);
         for w in ns.join_waiters.drain(..) {
             let _ = w.send(Err(detail.clone()));
         }
@@ -510,12 +520,15 @@ impl Session {
                     }
                     None => Some(reply),
                 };
-                let result = if ns.state == NsState::Joining {
-                    ns.outbox.push_back((packet, attachments));
-                    Ok(())
-                } else {
-                    self.send_sio(packet, attachments).await
-                };
+                if ns.state == NsState::Joining {
+                    ns.outbox.push_back(Queued {
+                        packet,
+                        attachments,
+                        reply,
+                    });
+                    return None;
+                }
+                let result = self.send_sio(packet, attachments).await;
                 if let Some(reply) = reply {
                     let _ = reply.send(result.clone().map(|_| None));
                 }
@@ -550,7 +563,7 @@ impl Session {
                 for w in ns.join_waiters.drain(..) {
                     let _ = w.send(Err(format!("not joined: {nsp} was left before the server answered")));
                 }
-                ns.outbox.clear();
+                ns.drop_outbox(&format!("{nsp} was left before the server answered"));
                 if before == NsState::Joining {
                     // Like the reference client, no DISCONNECT before the server admitted
                     // us: a v5 server drops the whole connection on one. It goes out when
@@ -939,16 +952,14 @@ impl Session {
             .collect();
         if !unanswered.is_empty() {
             let secs = self.opts.timeout.as_secs_f64();
+            let mut details = Vec::new();
             for nsp in unanswered {
                 let detail = format!("{nsp}: the server did not answer the CONNECT within {secs} s (--timeout)");
-                self.namespace_failed(
-                    &nsp,
-                    detail,
-                    json!({"nsp": nsp, "timeout_ms": self.opts.timeout.as_millis() as u64}),
-                )
-                .await;
+                let data = json!({"nsp": nsp, "timeout_ms": self.opts.timeout.as_millis() as u64});
+                self.namespace_failed(&nsp, detail.clone(), data).await;
+                details.push(detail);
             }
-            return self.none_left("no namespace left: the server answered no CONNECT");
+            return self.none_left(&format!("no namespace left: {}", details.join("; ")));
         }
         let conn = self.conn.as_mut()?;
         if conn.ping_deadline.is_some_and(|d| d <= now) {
@@ -1102,6 +1113,9 @@ impl Session {
         }
     }
 }
+
+/// 30 days: far beyond any real heartbeat, small enough to add to any `Instant`.
+const MAX_PING_MS: u64 = 30 * 24 * 3600 * 1000;
 
 /// `{"token":"x"}` → `?token=x` for rev-4 namespace auth.
 fn auth_query(auth: Option<&Value>) -> String {

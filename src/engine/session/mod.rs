@@ -134,6 +134,14 @@ struct PendingAck {
     reply: Option<Reply<Option<AckReply>>>,
 }
 
+/// An emit waiting for its namespace to connect. Its sender hears when it was
+/// really sent (emits without an ack), or that it never will be.
+struct Queued {
+    packet: sio::Packet<'static>,
+    attachments: Vec<Vec<u8>>,
+    reply: Option<Reply<Option<AckReply>>>,
+}
+
 struct Namespace {
     name: String,
     state: NsState,
@@ -147,7 +155,7 @@ struct Namespace {
     /// While joining: the server must answer the CONNECT before this.
     answer_by: Option<Instant>,
     /// Emits made while the namespace was still joining, sent once it is connected.
-    outbox: VecDeque<(sio::Packet<'static>, Vec<Vec<u8>>)>,
+    outbox: VecDeque<Queued>,
     /// Re-joined after a reconnect.
     wanted: bool,
 }
@@ -172,6 +180,15 @@ impl Namespace {
 
     fn active(&self) -> bool {
         matches!(self.state, NsState::Joining | NsState::Connected)
+    }
+
+    /// Gives up the emits still waiting for the namespace, telling their senders why.
+    fn drop_outbox(&mut self, why: &str) {
+        for queued in self.outbox.drain(..) {
+            if let Some(reply) = queued.reply {
+                let _ = reply.send(Err(format!("not emitted: {why}")));
+            }
+        }
     }
 }
 
@@ -510,6 +527,7 @@ impl Session {
             for waiter in ns.join_waiters.drain(..) {
                 let _ = waiter.send(Err(format!("not joined: {reason}")));
             }
+            ns.drop_outbox(reason);
             if ns.state == NsState::Connected || ns.state == NsState::Joining {
                 ns.state = NsState::Disconnected(reason.to_string());
             }
