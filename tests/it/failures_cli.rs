@@ -254,6 +254,37 @@ fn permanent_refusals_end_the_first_connection_without_retrying() {
 }
 
 #[test]
+fn a_redirect_loop_is_named() {
+    let server = Hostile::start(|r| Reply::Redirect(r.target.clone()));
+    let o = sio(&["listen", &server.url()], "", LIMIT);
+    o.failed_with(
+        1,
+        "redirected more than 10 times: a redirect loop?",
+        Duration::from_secs(10),
+    );
+}
+
+#[test]
+fn a_ping_flood_is_answered_and_the_session_goes_on() {
+    let server = websocket_server(CONNECTED, |ws| {
+        for _ in 0..5000 {
+            let _ = ws.send(Message::text("2"));
+        }
+        let _ = ws.send(Message::text(r#"42["after-the-flood"]"#));
+        let _ = read_until(ws, "never");
+    });
+    let s = script("expect after-the-flood --within 20s\n");
+    let o = sio(&["run", &server.url(), s.to_str().unwrap()], "", LIMIT);
+    assert_eq!(o.code, Some(0), "{}", o.context());
+    let pongs = o
+        .record
+        .iter()
+        .filter(|r| r["dir"] == "out" && r["raw"]["text"] == "3")
+        .count();
+    assert_eq!(pongs, 5000, "every ping answered, in the recording");
+}
+
+#[test]
 fn an_unknown_host_fails_at_once_with_a_scheme_hint() {
     let o = sio(&["emit", "no-such-host.invalid:3000", "hi"], "", LIMIT);
     o.failed_with(

@@ -61,6 +61,8 @@ pub enum Reply {
     Endless(usize),
     /// `200` whose headers and body come one byte at a time, this far apart.
     Trickle(Vec<u8>, Duration),
+    /// `302 Found` to this location.
+    Redirect(String),
 }
 
 pub fn text(status: u16, body: &str) -> Reply {
@@ -147,6 +149,11 @@ fn serve(stream: TcpStream, handler: &(dyn Fn(&Request) -> Reply + Send + Sync),
             while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
         }
         Reply::Cut => {}
+        Reply::Redirect(location) => {
+            let head =
+                format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = stream.write_all(head.as_bytes());
+        }
         Reply::Endless(limit) => {
             let head =
                 "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=UTF-8\r\nTransfer-Encoding: chunked\r\n\r\n";
