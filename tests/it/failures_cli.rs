@@ -222,7 +222,11 @@ fn an_endless_body_stops_at_max_payload() {
         "",
         LIMIT,
     );
-    o.failed_with(1, "limit 2097152 bytes (--max-payload)", Duration::from_secs(20));
+    o.failed_with(
+        1,
+        "larger than the limit of 2097152 bytes (--max-payload)",
+        Duration::from_secs(20),
+    );
 }
 
 #[test]
