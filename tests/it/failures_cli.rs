@@ -48,6 +48,8 @@ impl Outcome {
             "last stderr line {last:?} lacks {reason:?}\n{ctx}"
         );
         assert!(self.took < within, "took {:?}, bound {within:?}\n{ctx}", self.took);
+        // Shown with --nocapture: how long each case takes to end.
+        println!("ended in {:>6.0} ms: {last}", self.took.as_secs_f64() * 1000.0);
     }
 }
 
