@@ -16,6 +16,7 @@ mod engine_smoke;
 mod engine_transports;
 mod engine_upgrade;
 mod engine_util;
+mod failures_cli;
 mod fixtures;
 mod listen_cli;
 mod node_harness;
