@@ -143,3 +143,19 @@ fn python_client_talks_to_the_python_server() {
         assert_eq!(lines.last().map(|l| l["t"].clone()), Some(json!("done")), "{parser}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_falls_back_to_websocket_on_a_websocket_only_python_server() {
+    let server = PythonServer::start(&["--transports", "websocket"]);
+    let mut client = Client::start(opts(&server.url()));
+    let fallback = client.ever_state("transport fallback").await;
+    let detail = fallback.detail.unwrap_or_default();
+    assert!(detail.contains("Invalid transport"), "{detail}");
+    client.ever_state("namespace connected").await;
+    client
+        .emit("/", "echo", vec![json!("over ws")], Vec::new(), false)
+        .await;
+    let echo = client.frame(Direction::In, r#"42["echo","over ws"]"#).await;
+    assert_eq!(echo.transport, Some(Transport::Websocket));
+    client.disconnect().await;
+}
