@@ -159,3 +159,60 @@ async fn auto_falls_back_to_websocket_on_a_websocket_only_python_server() {
     assert_eq!(echo.transport, Some(Transport::Websocket));
     client.disconnect().await;
 }
+
+/// An incoming event with this name and these arguments (after the name).
+fn is_event(r: &Record, name: &str, args: &Value) -> bool {
+    matches!(&r.body, Body::Frame(f) if f.dir == Some(Direction::In)
+        && f.decoded.sio.as_ref().is_some_and(|s| s.event.as_deref() == Some(name)
+            && s.data.as_ref().is_some_and(|d| d.value().as_array().map(|a| &a[1..]) == args.as_array().map(|a| &a[..]))))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_server_behaviours_match_the_node_peers() {
+    let server = PythonServer::start(&["--transports", "websocket"]);
+    let mut client = Client::start(Options {
+        transport: TransportMode::Websocket,
+        auto_ack: true,
+        ..opts(&server.url())
+    });
+    client.ever_state("namespace connected").await;
+    // ask: the server asks with an ack; sio's auto-ack answers [], which comes back as "answered".
+    client.emit("/", "ask", vec![json!("q?")], Vec::new(), false).await;
+    client
+        .next("question", |r| is_event(r, "question", &json!(["q?"])))
+        .await;
+    client.next("answered", |r| is_event(r, "answered", &json!([]))).await;
+    // rooms
+    client.emit("/", "join", vec![json!("r1")], Vec::new(), false).await;
+    tokio::task::block_in_place(|| server.wait_for_log_containing(r#""t": "join""#));
+    let to = json!({"room": "r1", "event": "roomy", "args": [1, "two"]});
+    client.emit("/", "to", vec![to], Vec::new(), false).await;
+    client.next("roomy", |r| is_event(r, "roomy", &json!([1, "two"]))).await;
+    // flood: n events, then flood-done, and the ack at the end.
+    let done = client
+        .emit("/", "flood", vec![json!({"n": 5, "size": 3})], Vec::new(), true)
+        .await
+        .expect("the flood's ack");
+    assert_eq!(done.args, json!([{"n": 5}]));
+    client
+        .since(0, "flood-done", |r| is_event(r, "flood-done", &json!([{"n": 5}])))
+        .await;
+    let floods = client
+        .seen
+        .iter()
+        .filter(|r| is_event(r, "flood", &json!(["xxx"])))
+        .count();
+    assert_eq!(floods, 5);
+    // /admin: refused without the token, admitted with it.
+    let refused = client.handle.join("/admin", None).await.expect_err("refused");
+    assert!(refused.contains("not authorized"), "{refused}");
+    client
+        .handle
+        .join("/admin", Some(json!({"token": "secret"})))
+        .await
+        .expect("admitted");
+    client
+        .since(0, "welcome on /admin", |r| is_event(r, "welcome", &json!(["admin"])))
+        .await;
+    client.disconnect().await;
+}
