@@ -216,3 +216,23 @@ async fn python_server_behaviours_match_the_node_peers() {
         .await;
     client.disconnect().await;
 }
+
+#[test]
+fn python_cors_refusal_is_named_with_the_servers_words() {
+    let server = PythonServer::start(&["--cors", "http://good.example"]);
+    for transport in ["polling", "websocket"] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_sio"))
+            .args(["listen", &server.url(), "--for", "5s", "--transport", transport])
+            .args(["-H", "Origin: http://bad.example"])
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("sio runs");
+        assert_eq!(output.status.code(), Some(1), "{transport}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("sio: ") && last.contains("400") && last.contains("not an accepted origin"),
+            "{transport}: {stderr}"
+        );
+    }
+}
