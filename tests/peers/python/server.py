@@ -167,7 +167,9 @@ def attach_behaviour(sio, nsp, welcome):
         elif event == "leave" and args:
             await sio.leave_room(sid, args[0], namespace=nsp)
             log(t="leave", nsp=nsp, id=sid, room=args[0])
-        elif event == "to" and args and isinstance(args[0], dict) and isinstance(args[0].get("event"), str):
+        elif (event == "to" and args and isinstance(args[0], dict) and isinstance(args[0].get("event"), str)
+              and args[0].get("room") is not None):
+            # Without a room python-socketio would broadcast to everyone; server-v4.js ignores it.
             msg = args[0]
             rest = msg.get("args", [])
             rest = rest if isinstance(rest, list) else [rest]
