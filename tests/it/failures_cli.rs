@@ -260,6 +260,18 @@ fn permanent_refusals_end_the_first_connection_without_retrying() {
 }
 
 #[test]
+fn a_wrong_sec_websocket_accept_is_named() {
+    let server = Hostile::start(|_| Reply::WrongAccept);
+    let o = sio(&["listen", &server.url(), "--transport", "websocket"], "", LIMIT);
+    o.failed_with(
+        1,
+        "the server's Sec-WebSocket-Accept does not match our key",
+        Duration::from_secs(10),
+    );
+    assert_eq!(server.requests().len(), 1, "not retried: {}", o.context());
+}
+
+#[test]
 fn a_redirect_loop_is_named() {
     let server = Hostile::start(|r| Reply::Redirect(r.target.clone()));
     let o = sio(&["listen", &server.url()], "", LIMIT);
