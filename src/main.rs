@@ -31,5 +31,7 @@ fn main() -> ExitCode {
             exit::OK
         }
     };
+    // Lines still gathering in the shared stdout buffer go out before exit.
+    sio::output::stdout::flush();
     ExitCode::from(code)
 }

@@ -37,14 +37,20 @@ async fn listen(args: &ListenArgs) -> u8 {
         }
     };
     tokio::pin!(until);
+    // One signal listener for the whole loop, not one per record.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     let code = loop {
         let record = tokio::select! {
             r = records.recv() => r,
-            _ = tokio::signal::ctrl_c() => break exit::INTERRUPTED,
+            _ = &mut ctrl_c => break exit::INTERRUPTED,
             _ = &mut until => break exit::OK,
         };
         let Some(record) = record else { break exit::FAILURE };
         observer.observe(&record);
+        if records.is_empty() {
+            observer.flush();
+        }
         if observer.printer().is_counted_event(&record) {
             seen_events += 1;
             if args.count.is_some_and(|n| seen_events >= n) {
@@ -54,10 +60,12 @@ async fn listen(args: &ListenArgs) -> u8 {
         if let Body::State(s) = &record.body
             && s.state == "closed"
         {
+            observer.flush();
             eprintln!("sio: connection closed: {}", s.detail.clone().unwrap_or_default());
             break exit::FAILURE;
         }
     };
+    observer.flush();
     // Leave cleanly; the recording (not stdout) keeps what the goodbye puts on the wire.
     let _ = handle.disconnect().await;
     drop(handle);
@@ -67,5 +75,6 @@ async fn listen(args: &ListenArgs) -> u8 {
         }
     };
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
+    observer.flush();
     code
 }
