@@ -4,7 +4,9 @@
 use super::common::{Observer, runtime};
 use super::exit;
 use crate::cli::ListenArgs;
+use crate::output::pace::{FlushPacer, Pace};
 use crate::record::Body;
+use std::time::Instant;
 
 pub fn run(args: &ListenArgs) -> u8 {
     match runtime() {
@@ -37,6 +39,10 @@ async fn listen(args: &ListenArgs) -> u8 {
         }
     };
     tokio::pin!(until);
+    let mut pacer = FlushPacer::default();
+    // One timer for the owed flush, moved only when a new one is owed.
+    let flush_at = tokio::time::sleep(std::time::Duration::ZERO);
+    tokio::pin!(flush_at);
     // One signal listener for the whole loop, not one per record.
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
@@ -45,11 +51,20 @@ async fn listen(args: &ListenArgs) -> u8 {
             r = records.recv() => r,
             _ = &mut ctrl_c => break exit::INTERRUPTED,
             _ = &mut until => break exit::OK,
+            _ = &mut flush_at, if pacer.owed() => {
+                observer.flush();
+                pacer.flushed(Instant::now());
+                continue;
+            }
         };
         let Some(record) = record else { break exit::FAILURE };
         observer.observe(&record);
         if records.is_empty() {
-            observer.flush();
+            match pacer.idle(Instant::now()) {
+                Pace::Flush => observer.flush(),
+                Pace::FlushAt(due) => flush_at.as_mut().reset(due.into()),
+                Pace::Wait => {}
+            }
         }
         if observer.printer().is_counted_event(&record) {
             seen_events += 1;

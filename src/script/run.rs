@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use super::events::{Bound, Cursor, EventQueue, SeenEvent};
 use super::parse::{Arg, Step, contains};
 use crate::engine::{self, Handle, Options, target::Target};
+use crate::output::pace::{FlushPacer, Pace};
 use crate::proto::binary::placeholder;
 use crate::record::{Body, Direction, Record, StateRecord, Timestamp};
 
@@ -242,7 +243,20 @@ pub fn start_bounded(options: Options, bound: Bound, mut sink: impl RecordSink) 
     let pump = tokio::spawn(async move {
         // Notes of our own go between the engine's records; renumbering keeps `seq` gapless.
         let mut inserted = 0u64;
-        while let Some(mut record) = records.recv().await {
+        let mut pacer = FlushPacer::default();
+        // One timer for the owed flush, moved only when a new one is owed.
+        let flush_at = tokio::time::sleep(Duration::ZERO);
+        tokio::pin!(flush_at);
+        loop {
+            let record = tokio::select! {
+                r = records.recv() => r,
+                _ = &mut flush_at, if pacer.owed() => {
+                    sink.idle();
+                    pacer.flushed(Instant::now());
+                    continue;
+                }
+            };
+            let Some(mut record) = record else { break };
             record.seq += inserted;
             let seq = record.seq;
             sink.observe(&record);
@@ -255,7 +269,11 @@ pub fn start_bounded(options: Options, bound: Bound, mut sink: impl RecordSink) 
                 });
             }
             if records.is_empty() {
-                sink.idle();
+                match pacer.idle(Instant::now()) {
+                    Pace::Flush => sink.idle(),
+                    Pace::FlushAt(due) => flush_at.as_mut().reset(due.into()),
+                    Pace::Wait => {}
+                }
             }
         }
         sink.idle();
