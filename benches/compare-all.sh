@@ -36,72 +36,16 @@ LIMIT="${LIMIT:-300}" # seconds allowed per client run
 OUT="${COMPARE_OUT:-/tmp/sio-compare-all.ndjson}"
 MEASUREMENTS="${ONLY:-wait ws polling record decode rss}"
 
-[ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time" >&2; exit 1; }
-if [ ! -d tests/peers/node_modules/socket.io ] || [ ! -d tests/peers/node_modules/socket.io-client ]; then
-  (cd tests/peers && npm ci --no-audit --no-fund >/dev/null)
-fi
-
-echo "building (release) ..." >&2
-cargo build --release --bin sio >&2
-cargo bench --bench flood --no-run >&2
-bench_exe=$(cargo bench --bench flood --no-run --message-format=json 2>/dev/null |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const l of s.split("\n")){if(!l)continue;const m=JSON.parse(l);if(m.reason==="compiler-artifact"&&m.target.name==="flood"&&m.executable)console.log(m.executable)}})')
-[ -x "$bench_exe" ] || { echo "could not find the flood bench executable" >&2; exit 1; }
-
-work=$(mktemp -d /tmp/sio-compare.XXXXXX)
-# Private copies: other builds in a shared target dir cannot swap them mid-run.
-cp "$bench_exe" "$work/flood"
-cp target/release/sio "$work/sio"
-FLOOD="$work/flood"
-SIO="$work/sio"
+# shellcheck source=benches/flood/lib.sh
+source benches/flood/lib.sh
+setup_work sio-compare
 SIO_BEFORE="${SIO_BEFORE:-}"
 if [ -n "$SIO_BEFORE" ]; then
   cp "$SIO_BEFORE" "$work/sio-before"
   SIO_BEFORE="$work/sio-before"
 fi
-NODE_CLIENT="$PWD/benches/flood/node-client.js"
 RATIOS="$work/ratios"
 : >"$RATIOS"
-
-server_pid=""
-server_fd=""
-stop_server() {
-  if [ -n "$server_fd" ]; then
-    # The server exits when its stdin closes.
-    eval "exec ${server_fd}>&-"
-    server_fd=""
-  fi
-  if [ -n "$server_pid" ]; then
-    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
-  fi
-}
-cleanup() {
-  stop_server
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start_server FLOOD_N: a fresh socket.io 4.8 server flooding each connection; sets URL.
-start_server() {
-  local fifo="$work/server.stdin"
-  rm -f "$fifo" "$work/server.out"
-  mkfifo "$fifo"
-  node tests/peers/server-v4.js --flood-on-connect "$1,$SIZE" <"$fifo" >"$work/server.out" 2>/dev/null &
-  server_pid=$!
-  exec {server_fd}>"$fifo"
-  local port=""
-  for _ in $(seq 300); do
-    port=$(sed -n 's/^LISTENING //p' "$work/server.out" 2>/dev/null || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "the server did not start" >&2; exit 1; }
-  URL="http://127.0.0.1:$port"
-}
 
 # measure TEST CLIENT RUN [STDIN_FILE] -- CMD...: CMD under /usr/bin/time, stdout to
 # /dev/null; appends one JSON line to $OUT.
@@ -130,7 +74,7 @@ measure() {
 one() {
   local test=$1 client=$2 run=$3 flood_n=$4
   shift 4
-  start_server "$flood_n"
+  start_server tests/peers/server-v4.js --flood-on-connect "$flood_n,$SIZE"
   local cmd=()
   for a in "$@"; do cmd+=("${a//@URL@/$URL}"); done
   measure "$test" "$client" "$run" "${cmd[@]}"
