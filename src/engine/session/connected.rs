@@ -8,14 +8,20 @@ use crate::proto::json_scan;
 
 impl Session {
     pub(super) async fn serve(&mut self) -> End {
+        // One timer for the whole phase, moved only when the deadline changes: building a
+        // new one every turn registered it with the runtime's timer each time (a quarter of
+        // the engine's CPU under a flood).
+        let timer = sleep_until(tokio::time::Instant::now());
+        tokio::pin!(timer);
+        let mut armed: Option<Instant> = None;
         loop {
             let deadline = self.conn.as_ref().and_then(Conn::next_deadline);
-            let timer = async move {
-                match deadline {
-                    Some(d) => sleep_until(tokio::time::Instant::from_std(d)).await,
-                    None => std::future::pending().await,
+            if deadline != armed {
+                if let Some(d) = deadline {
+                    timer.as_mut().reset(tokio::time::Instant::from_std(d));
                 }
-            };
+                armed = deadline;
+            }
             tokio::select! {
                 ev = self.inbound_rx.recv() => {
                     if let Some(ev) = ev
@@ -35,7 +41,9 @@ impl Session {
                         }
                     }
                 },
-                _ = timer => {
+                _ = &mut timer, if armed.is_some() => {
+                    // Fired: the next turn arms it again for whatever is due next.
+                    armed = None;
                     if let Some(end) = self.on_timer().await {
                         return end;
                     }
