@@ -6,6 +6,9 @@ use super::*;
 use crate::proto::frame::JsonText;
 use crate::proto::json_scan;
 
+/// How many already-arrived WebSocket frames one turn of the serve loop handles.
+const WS_FRAMES_PER_TURN: usize = 64;
+
 impl Session {
     pub(super) async fn serve(&mut self) -> End {
         // One timer for the whole phase, moved only when the deadline changes: building a
@@ -27,6 +30,11 @@ impl Session {
                     if let Some(ev) = ev
                         && let Some(end) = self.on_inbound(ev).await
                     {
+                        return end;
+                    }
+                }
+                read = read_ws(self.conn.as_mut().and_then(|c| c.ws.as_mut())) => {
+                    if let Some(end) = self.on_ws_read(read).await {
                         return end;
                     }
                 }
@@ -108,12 +116,10 @@ impl Session {
                 }
                 Ok((socket, record)) => {
                     self.http_record(record).await;
-                    let (sink, stream) = socket.split();
                     if let Some(conn) = self.conn.as_mut() {
-                        conn.ws = Some(sink);
+                        conn.ws = Some(socket);
                         conn.upgrade = Upgrade::Probing;
                     }
-                    self.spawn_ws_reader(stream);
                     self.state("upgrading", Some("probing the WebSocket".into()), Value::Null)
                         .await;
                     let probe = eio::Packet::text(eio::PacketType::Ping, "probe");
@@ -127,19 +133,34 @@ impl Session {
                     self.upgrade_failed(message).await
                 }
             },
-            Inbound::WsFrame { generation, frame } if generation == self.generation => {
-                self.on_frame(frame, Transport::Websocket).await
-            }
-            Inbound::WsClosed { generation, reason } if generation == self.generation => {
-                match self.conn.as_ref().map(|c| (c.websocket, c.upgrade)) {
-                    Some((true, _)) => Some(End::Lost(reason)),
-                    // The socket of an upgrade that already failed (and was reported).
-                    Some((false, Upgrade::None)) | None => None,
-                    Some((false, _)) => self.upgrade_failed(reason).await,
-                }
-            }
             // From a connection that is gone.
             _ => None,
+        }
+    }
+
+    async fn on_ws_read(&mut self, mut read: WsRead) -> Option<End> {
+        // Frames the socket already holds are taken in the same turn (a bounded number, so
+        // commands and timers still get theirs): a turn of the select costs more than a frame.
+        for _ in 0..WS_FRAMES_PER_TURN {
+            let WsRead::Frame(frame) = read else { break };
+            if let Some(end) = self.on_frame(frame, Transport::Websocket).await {
+                return Some(end);
+            }
+            match ready_ws(self.conn.as_mut().and_then(|c| c.ws.as_mut())) {
+                Some(next) => read = next,
+                None => return None,
+            }
+        }
+        match read {
+            WsRead::Frame(frame) => self.on_frame(frame, Transport::Websocket).await,
+            WsRead::Ended(reason) => {
+                if self.conn.as_ref().is_some_and(|c| c.websocket) {
+                    Some(End::Lost(reason))
+                } else {
+                    // The upgrade's probe socket.
+                    self.upgrade_failed(reason).await
+                }
+            }
         }
     }
 
@@ -165,7 +186,7 @@ impl Session {
         let Some(conn) = self.conn.as_mut() else { return };
         conn.first = Some(frame.clone());
         let decoded = conn.decoder_in.decode(frame.as_frame());
-        let act = act_of(&decoded);
+        let act = act_of(&decoded, false);
         let raw = match frame {
             OwnedFrame::Text(text) => Raw::Text { text },
             OwnedFrame::Binary(b) => Raw::Binary(crate::proto::frame::Bytes(b)),
@@ -180,7 +201,7 @@ impl Session {
     pub(super) async fn on_frame(&mut self, frame: OwnedFrame, transport: Transport) -> Option<End> {
         let conn = self.conn.as_mut()?;
         let decoded = conn.decoder_in.decode(frame.as_frame());
-        let act = act_of(&decoded);
+        let act = act_of(&decoded, self.namespaces.iter().any(|n| n.pid.is_some()));
         let raw = match frame {
             OwnedFrame::Text(text) => Raw::Text { text },
             OwnedFrame::Binary(b) => Raw::Binary(crate::proto::frame::Bytes(b)),
@@ -991,9 +1012,9 @@ impl Session {
             for p in &packets {
                 let _ = self.send_on_ws(p).await;
             }
-            if let Some(sink) = self.conn.as_mut().and_then(|c| c.ws.as_mut()) {
-                let _ = sink.send(Message::Close(None)).await;
-                let _ = sink.close().await;
+            if let Some(socket) = self.conn.as_mut().and_then(|c| c.ws.as_mut()) {
+                // A close frame with no status, then flushed.
+                let _ = socket.close(None).await;
             }
         } else if let Some(sid) = sid {
             // As the reference client does: the DISCONNECTs first, the close in a POST of its
@@ -1086,8 +1107,9 @@ fn auth_query(auth: Option<&Value>) -> String {
     format!("?{}", url.query().unwrap_or(""))
 }
 
-/// What a decoded frame asks of the session.
-fn act_of(decoded: &Decoded) -> Act {
+/// What a decoded frame asks of the session; `offsets`: whether events' recovery
+/// offsets are kept (only with a recovery pid).
+fn act_of(decoded: &Decoded, offsets: bool) -> Act {
     let Some(eio_layer) = &decoded.eio else {
         return Act::Nothing;
     };
@@ -1104,7 +1126,11 @@ fn act_of(decoded: &Decoded) -> Act {
                 let data = if sio.kind.is_event() {
                     // Events only matter for their recovery offset, the last string argument:
                     // a scan finds it without parsing every event that comes in.
-                    let offset = sio.data.as_ref().and_then(|d| json_scan::last_string(d.as_str()));
+                    let offset = sio
+                        .data
+                        .as_ref()
+                        .filter(|_| offsets)
+                        .and_then(|d| json_scan::last_string(d.as_str()));
                     offset.map(Value::String)
                 } else {
                     sio.data.as_ref().map(JsonText::value)

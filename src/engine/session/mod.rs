@@ -1,12 +1,11 @@
-//! The session state machine. One task owns all state; transports run in small
-//! tasks that only move bytes and report back through one channel, so every
-//! record leaves in the order things happened.
+//! The session state machine. One task owns all state and reads the WebSocket
+//! itself; HTTP requests run in small tasks that only move bytes and report back
+//! through one channel, so every record leaves in the order things happened.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures_util::stream::SplitSink;
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
@@ -34,8 +33,6 @@ enum Inbound {
     Poll { generation: u64, result: HttpResult },
     Post { generation: u64, result: HttpResult },
     WsOpen { generation: u64, result: Box<WsResult> },
-    WsFrame { generation: u64, frame: OwnedFrame },
-    WsClosed { generation: u64, reason: String },
 }
 
 type HttpResult = Result<Response, (String, HttpRecord)>;
@@ -128,7 +125,9 @@ struct Conn {
     upgrades: Vec<String>,
     max_payload: Option<u64>,
     websocket: bool,
-    ws: Option<SplitSink<ws::Socket, Message>>,
+    /// The WebSocket (the transport, or the upgrade's probe), read by the session itself:
+    /// a reader task and a channel cost a task switch per frame.
+    ws: Option<ws::Socket>,
     upgrade: Upgrade,
     get_in_flight: bool,
     post_in_flight: bool,
@@ -309,8 +308,11 @@ impl Session {
             body,
         };
         self.seq += 1;
-        // A consumer that went away is no reason to stop the session.
-        let _ = self.records.send(record).await;
+        // Room in the channel is the usual case: taking it directly skips building a send
+        // future around the record. A consumer that went away is no reason to stop.
+        if let Err(mpsc::error::TrySendError::Full(record)) = self.records.try_send(record) {
+            let _ = self.records.send(record).await;
+        }
     }
 
     async fn state(&mut self, state: &str, detail: Option<String>, data: Value) {
@@ -662,12 +664,10 @@ impl Session {
             }
         };
         self.http_record(record).await;
-        let (sink, mut stream) = socket.split();
-        let mut conn = Conn::new(asked, self.opts.parser, true);
-        conn.ws = Some(sink);
-        self.conn = Some(conn);
+        let mut socket = socket;
+        self.conn = Some(Conn::new(asked, self.opts.parser, true));
         // The first message is the open packet.
-        let first = next_ws_frame(&mut stream)
+        let first = next_ws_frame(&mut socket)
             .await
             .ok_or("the WebSocket closed before the Engine.IO open packet")?;
         self.on_first_frame(first, Transport::Websocket).await;
@@ -679,7 +679,7 @@ impl Session {
         let is_modern = self.conn.as_ref().is_some_and(|c| c.max_payload.is_some());
         if self.opts.eio == EioChoice::Auto && !is_modern {
             // A Socket.IO 2.x server sends `40` unprompted right after open.
-            let probe = tokio::time::timeout(Duration::from_millis(500), next_ws_frame(&mut stream)).await;
+            let probe = tokio::time::timeout(Duration::from_millis(500), next_ws_frame(&mut socket)).await;
             if let Ok(Some(frame)) = probe {
                 if matches!(&frame, OwnedFrame::Text(t) if t == "40") {
                     if let Some(conn) = self.conn.as_mut() {
@@ -697,74 +697,63 @@ impl Session {
                 }
             }
         }
-        self.spawn_ws_reader(stream);
+        if let Some(conn) = self.conn.as_mut() {
+            conn.ws = Some(socket);
+        }
         Ok(())
     }
+}
 
-    fn spawn_ws_reader(&mut self, mut stream: futures_util::stream::SplitStream<ws::Socket>) {
-        let tx = self.inbound_tx.clone();
-        let generation = self.generation;
-        let task = tokio::spawn(async move {
-            loop {
-                match stream.next().await {
-                    Some(Ok(Message::Text(t))) => {
-                        let frame = OwnedFrame::Text(t.as_str().to_owned());
-                        if tx.send(Inbound::WsFrame { generation, frame }).await.is_err() {
-                            return;
-                        }
-                    }
-                    Some(Ok(Message::Binary(b))) => {
-                        let frame = OwnedFrame::Binary(b.to_vec());
-                        if tx.send(Inbound::WsFrame { generation, frame }).await.is_err() {
-                            return;
-                        }
-                    }
-                    Some(Ok(Message::Close(close))) => {
-                        let reason = match close {
-                            Some(c) => format!(
-                                "the server closed the WebSocket (code {}{})",
-                                u16::from(c.code),
-                                if c.reason.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!(", {}", c.reason)
-                                }
-                            ),
-                            None => "the server closed the WebSocket (no status code)".into(),
-                        };
-                        let _ = tx.send(Inbound::WsClosed { generation, reason }).await;
-                        return;
-                    }
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => {
-                        let _ = tx
-                            .send(Inbound::WsClosed {
-                                generation,
-                                reason: format!("WebSocket error: {e}"),
-                            })
-                            .await;
-                        return;
-                    }
-                    None => {
-                        let _ = tx
-                            .send(Inbound::WsClosed {
-                                generation,
-                                reason: "the WebSocket connection ended".into(),
-                            })
-                            .await;
-                        return;
-                    }
-                }
-            }
-        });
-        if let Some(conn) = self.conn.as_mut() {
-            conn.tasks.push(task);
+/// What reading the connection's WebSocket gave.
+enum WsRead {
+    Frame(OwnedFrame),
+    /// The socket is done, and why.
+    Ended(String),
+}
+
+/// The next frame of the connection's WebSocket; never resolves without one.
+async fn read_ws(socket: Option<&mut ws::Socket>) -> WsRead {
+    let Some(socket) = socket else {
+        return std::future::pending().await;
+    };
+    loop {
+        let message = socket.next().await;
+        match message {
+            Some(Ok(Message::Text(t))) => return WsRead::Frame(OwnedFrame::Text(t.as_str().to_owned())),
+            Some(Ok(Message::Binary(b))) => return WsRead::Frame(OwnedFrame::Binary(b.to_vec())),
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+            other => return WsRead::Ended(ws_end_reason(other)),
         }
     }
 }
 
+/// The next frame if the socket already has one, without waiting. The serve loop
+/// polls the socket again with its own waker before it sleeps.
+fn ready_ws(socket: Option<&mut ws::Socket>) -> Option<WsRead> {
+    use futures_util::FutureExt as _;
+    socket.and_then(|s| read_ws(Some(s)).now_or_never())
+}
+
+/// Why a WebSocket ended, from what reading it gave last (a close frame, an error, the end).
+fn ws_end_reason(last: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>) -> String {
+    match last {
+        Some(Ok(Message::Close(Some(c)))) => format!(
+            "the server closed the WebSocket (code {}{})",
+            u16::from(c.code),
+            if c.reason.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", c.reason)
+            }
+        ),
+        Some(Ok(Message::Close(None))) => "the server closed the WebSocket (no status code)".into(),
+        Some(Err(e)) => format!("WebSocket error: {e}"),
+        _ => "the WebSocket connection ended".into(),
+    }
+}
+
 /// Reads the next text or binary message; None when the socket ends.
-async fn next_ws_frame(stream: &mut futures_util::stream::SplitStream<ws::Socket>) -> Option<OwnedFrame> {
+async fn next_ws_frame(stream: &mut ws::Socket) -> Option<OwnedFrame> {
     loop {
         match stream.next().await? {
             Ok(Message::Text(t)) => return Some(OwnedFrame::Text(t.as_str().to_owned())),
