@@ -119,7 +119,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__connect)
-            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --timeout --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --scrollback --linger --json --raw --frames --color --help"
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --scrollback --linger --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -178,6 +178,10 @@ _sio() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-payload)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -261,7 +265,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__emit)
-            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --timeout --max-post-packets --insecure --ca-cert --record --record-secrets --ack --json --raw --frames --color --help"
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --ack --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -320,6 +324,10 @@ _sio() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-payload)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -505,7 +513,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__listen)
-            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --timeout --max-post-packets --insecure --ca-cert --record --record-secrets --count --for --event --json --raw --frames --color --help"
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --count --for --event --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -564,6 +572,10 @@ _sio() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-payload)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -625,7 +637,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__run)
-            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --timeout --max-post-packets --insecure --ca-cert --record --record-secrets --keep-going --junit --json --raw --frames --color --help"
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --keep-going --junit --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -684,6 +696,10 @@ _sio() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-payload)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -66,7 +66,8 @@ complete -c sio -n "__fish_sio_using_subcommand listen" -l parser -d 'Socket.IO 
 msgpack\t''"
 complete -c sio -n "__fish_sio_using_subcommand listen" -l auth -d 'CONNECT auth payload (JSON), e.g. \'{"token":"abc"}\'' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l reconnect-attempts -d 'Give up after this many reconnect attempts (default: never)' -r
-complete -c sio -n "__fish_sio_using_subcommand listen" -l timeout -d 'Time allowed for the Engine.IO handshake, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l timeout -d 'Time allowed for the Engine.IO handshake and for each namespace\'s CONNECT answer, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l max-payload -d 'Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
 complete -c sio -n "__fish_sio_using_subcommand listen" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
@@ -78,6 +79,7 @@ always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand listen" -l auto-ack -d 'Answer every server ack request with an empty ack'
 complete -c sio -n "__fish_sio_using_subcommand listen" -l no-reconnect -d 'Do not reconnect when the connection breaks'
+complete -c sio -n "__fish_sio_using_subcommand listen" -l retry-forever -d 'Keep retrying the first connection even when it fails for a reason that will not go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server)'
 complete -c sio -n "__fish_sio_using_subcommand listen" -l insecure -d 'Accept any TLS certificate. Insecure: for test servers only'
 complete -c sio -n "__fish_sio_using_subcommand listen" -l record-secrets -d 'Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)'
 complete -c sio -n "__fish_sio_using_subcommand listen" -l json -d 'One JSON record per line'
@@ -99,7 +101,8 @@ complete -c sio -n "__fish_sio_using_subcommand emit" -l parser -d 'Socket.IO pa
 msgpack\t''"
 complete -c sio -n "__fish_sio_using_subcommand emit" -l auth -d 'CONNECT auth payload (JSON), e.g. \'{"token":"abc"}\'' -r
 complete -c sio -n "__fish_sio_using_subcommand emit" -l reconnect-attempts -d 'Give up after this many reconnect attempts (default: never)' -r
-complete -c sio -n "__fish_sio_using_subcommand emit" -l timeout -d 'Time allowed for the Engine.IO handshake, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -l timeout -d 'Time allowed for the Engine.IO handshake and for each namespace\'s CONNECT answer, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand emit" -l max-payload -d 'Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000' -r
 complete -c sio -n "__fish_sio_using_subcommand emit" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand emit" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
 complete -c sio -n "__fish_sio_using_subcommand emit" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
@@ -109,6 +112,7 @@ always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand emit" -l auto-ack -d 'Answer every server ack request with an empty ack'
 complete -c sio -n "__fish_sio_using_subcommand emit" -l no-reconnect -d 'Do not reconnect when the connection breaks'
+complete -c sio -n "__fish_sio_using_subcommand emit" -l retry-forever -d 'Keep retrying the first connection even when it fails for a reason that will not go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server)'
 complete -c sio -n "__fish_sio_using_subcommand emit" -l insecure -d 'Accept any TLS certificate. Insecure: for test servers only'
 complete -c sio -n "__fish_sio_using_subcommand emit" -l record-secrets -d 'Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)'
 complete -c sio -n "__fish_sio_using_subcommand emit" -l json -d 'One JSON record per line'
@@ -130,7 +134,8 @@ complete -c sio -n "__fish_sio_using_subcommand run" -l parser -d 'Socket.IO pac
 msgpack\t''"
 complete -c sio -n "__fish_sio_using_subcommand run" -l auth -d 'CONNECT auth payload (JSON), e.g. \'{"token":"abc"}\'' -r
 complete -c sio -n "__fish_sio_using_subcommand run" -l reconnect-attempts -d 'Give up after this many reconnect attempts (default: never)' -r
-complete -c sio -n "__fish_sio_using_subcommand run" -l timeout -d 'Time allowed for the Engine.IO handshake, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand run" -l timeout -d 'Time allowed for the Engine.IO handshake and for each namespace\'s CONNECT answer, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand run" -l max-payload -d 'Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000' -r
 complete -c sio -n "__fish_sio_using_subcommand run" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand run" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
 complete -c sio -n "__fish_sio_using_subcommand run" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
@@ -140,6 +145,7 @@ always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand run" -l auto-ack -d 'Answer every server ack request with an empty ack'
 complete -c sio -n "__fish_sio_using_subcommand run" -l no-reconnect -d 'Do not reconnect when the connection breaks'
+complete -c sio -n "__fish_sio_using_subcommand run" -l retry-forever -d 'Keep retrying the first connection even when it fails for a reason that will not go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server)'
 complete -c sio -n "__fish_sio_using_subcommand run" -l insecure -d 'Accept any TLS certificate. Insecure: for test servers only'
 complete -c sio -n "__fish_sio_using_subcommand run" -l record-secrets -d 'Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)'
 complete -c sio -n "__fish_sio_using_subcommand run" -l keep-going -d 'Run every line even after a failure, and report all'
@@ -162,7 +168,8 @@ complete -c sio -n "__fish_sio_using_subcommand connect" -l parser -d 'Socket.IO
 msgpack\t''"
 complete -c sio -n "__fish_sio_using_subcommand connect" -l auth -d 'CONNECT auth payload (JSON), e.g. \'{"token":"abc"}\'' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l reconnect-attempts -d 'Give up after this many reconnect attempts (default: never)' -r
-complete -c sio -n "__fish_sio_using_subcommand connect" -l timeout -d 'Time allowed for the Engine.IO handshake, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l timeout -d 'Time allowed for the Engine.IO handshake and for each namespace\'s CONNECT answer, e.g. 20s, 500ms' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l max-payload -d 'Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
 complete -c sio -n "__fish_sio_using_subcommand connect" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
@@ -173,6 +180,7 @@ always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand connect" -l auto-ack -d 'Answer every server ack request with an empty ack'
 complete -c sio -n "__fish_sio_using_subcommand connect" -l no-reconnect -d 'Do not reconnect when the connection breaks'
+complete -c sio -n "__fish_sio_using_subcommand connect" -l retry-forever -d 'Keep retrying the first connection even when it fails for a reason that will not go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server)'
 complete -c sio -n "__fish_sio_using_subcommand connect" -l insecure -d 'Accept any TLS certificate. Insecure: for test servers only'
 complete -c sio -n "__fish_sio_using_subcommand connect" -l record-secrets -d 'Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)'
 complete -c sio -n "__fish_sio_using_subcommand connect" -l no-tui -d 'Line mode even on a terminal: commands from stdin, records on stdout'

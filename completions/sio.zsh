@@ -58,7 +58,8 @@ _arguments "${_arguments_options[@]}" : \
 '--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
 '--auth=[CONNECT auth payload (JSON), e.g. '\''{"token"\:"abc"}'\'']:JSON:_default' \
 '--reconnect-attempts=[Give up after this many reconnect attempts (default\: never)]:N:_default' \
-'--timeout=[Time allowed for the Engine.IO handshake, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--timeout=[Time allowed for the Engine.IO handshake and for each namespace'\''s CONNECT answer, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
 '--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
@@ -68,6 +69,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \
+'(--no-reconnect --reconnect-attempts)--retry-forever[Keep retrying the first connection even when it fails for a reason that will not go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server)]' \
 '--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
 '--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
 '(--raw)--json[One JSON record per line]' \
@@ -93,7 +95,8 @@ _arguments "${_arguments_options[@]}" : \
 '--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
 '--auth=[CONNECT auth payload (JSON), e.g. '\''{"token"\:"abc"}'\'']:JSON:_default' \
 '--reconnect-attempts=[Give up after this many reconnect attempts (default\: never)]:N:_default' \
-'--timeout=[Time allowed for the Engine.IO handshake, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--timeout=[Time allowed for the Engine.IO handshake and for each namespace'\''s CONNECT answer, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
 '--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
@@ -101,6 +104,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \
+'(--no-reconnect --reconnect-attempts)--retry-forever[Keep retrying the first connection even when it fails for a reason that will not go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server)]' \
 '--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
 '--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
 '(--raw)--json[One JSON record per line]' \
@@ -128,7 +132,8 @@ _arguments "${_arguments_options[@]}" : \
 '--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
 '--auth=[CONNECT auth payload (JSON), e.g. '\''{"token"\:"abc"}'\'']:JSON:_default' \
 '--reconnect-attempts=[Give up after this many reconnect attempts (default\: never)]:N:_default' \
-'--timeout=[Time allowed for the Engine.IO handshake, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--timeout=[Time allowed for the Engine.IO handshake and for each namespace'\''s CONNECT answer, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
 '--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
@@ -136,6 +141,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \
+'(--no-reconnect --reconnect-attempts)--retry-forever[Keep retrying the first connection even when it fails for a reason that will not go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server)]' \
 '--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
 '--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
 '--keep-going[Run every line even after a failure, and report all]' \
@@ -163,7 +169,8 @@ _arguments "${_arguments_options[@]}" : \
 '--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
 '--auth=[CONNECT auth payload (JSON), e.g. '\''{"token"\:"abc"}'\'']:JSON:_default' \
 '--reconnect-attempts=[Give up after this many reconnect attempts (default\: never)]:N:_default' \
-'--timeout=[Time allowed for the Engine.IO handshake, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--timeout=[Time allowed for the Engine.IO handshake and for each namespace'\''s CONNECT answer, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
 '--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
@@ -172,6 +179,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \
+'(--no-reconnect --reconnect-attempts)--retry-forever[Keep retrying the first connection even when it fails for a reason that will not go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server)]' \
 '--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
 '--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
 '--no-tui[Line mode even on a terminal\: commands from stdin, records on stdout]' \

@@ -212,9 +212,18 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "N")]
     pub reconnect_attempts: Option<u32>,
 
-    /// Time allowed for the Engine.IO handshake, e.g. 20s, 500ms.
+    /// Keep retrying the first connection even when it fails for a reason that will not
+    /// go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server).
+    #[arg(long, conflicts_with_all = ["no_reconnect", "reconnect_attempts"])]
+    pub retry_forever: bool,
+
+    /// Time allowed for the Engine.IO handshake and for each namespace's CONNECT answer, e.g. 20s, 500ms.
     #[arg(long, default_value = "20s", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+
+    /// Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000.
+    #[arg(long, default_value = "32MiB", value_name = "SIZE", value_parser = parse_size)]
+    pub max_payload: usize,
 
     /// Most packets in one polling POST (python-engineio refuses more than 16).
     #[arg(long, default_value_t = 16, value_name = "N")]
@@ -426,6 +435,31 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs_f64(secs))
 }
 
+/// `32MiB`, `500kB`, `1000000` → bytes.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size like 32MiB, 500kB or 1000000"))?;
+    let factor: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "k" | "kB" | "KB" => 1000,
+        "KiB" | "Ki" => 1024,
+        "M" | "MB" => 1_000_000,
+        "MiB" | "Mi" => 1024 * 1024,
+        "G" | "GB" => 1_000_000_000,
+        "GiB" | "Gi" => 1024 * 1024 * 1024,
+        other => return Err(format!("{s:?}: unit {other:?} is not B, kB, KiB, MB, MiB, GB or GiB")),
+    };
+    let bytes = n.checked_mul(factor).ok_or_else(|| format!("{s:?} is too large"))?;
+    if bytes == 0 {
+        return Err(format!("{s:?}: the limit must be at least 1 byte"));
+    }
+    usize::try_from(bytes).map_err(|_| format!("{s:?} is too large"))
+}
+
 impl ConnectArgs {
     pub fn to_options(&self) -> crate::engine::Options {
         use crate::engine::{EioChoice, Options, TransportMode};
@@ -456,7 +490,9 @@ impl ConnectArgs {
             auto_ack: self.auto_ack,
             reconnect: !self.no_reconnect,
             reconnect_attempts: self.reconnect_attempts,
+            retry_forever: self.retry_forever,
             timeout: self.timeout,
+            max_payload: self.max_payload,
             max_post_packets: self.max_post_packets.max(1),
             insecure: self.insecure,
             ca_cert: self.ca_cert.clone(),

@@ -10,9 +10,15 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
             let _ = e.print();
-            return ExitCode::from(code);
+            if !e.use_stderr() {
+                return ExitCode::from(exit::OK);
+            }
+            // clap's message ends with a hint line; the reason comes last, as for every failure.
+            let rendered = e.to_string();
+            let first = rendered.lines().next().unwrap_or("").trim_start_matches("error: ");
+            eprintln!("sio: bad arguments: {first}");
+            return ExitCode::from(exit::USAGE);
         }
     };
     sio::output::init_color(cli.color);
@@ -31,5 +37,9 @@ fn main() -> ExitCode {
             exit::OK
         }
     };
+    if code != exit::OK {
+        let why = exit::take_reason().unwrap_or_else(|| exit::fallback_reason(code));
+        eprintln!("sio: {}", sio::output::sanitize::sanitize(&why));
+    }
     ExitCode::from(code)
 }

@@ -16,10 +16,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| {
-            eprintln!("sio: cannot start the runtime: {e}");
-            exit::FAILURE
-        })
+        .map_err(|e| exit::fail(exit::FAILURE, format!("cannot start the runtime: {e}")))
 }
 
 /// Prints (per the printer) and records (per --record) every record.
@@ -88,17 +85,13 @@ pub fn say(json: bool, value: serde_json::Value, human: &str) {
 /// Starts the engine with a printer and the --record file as its observer.
 /// An error is already reported; the exit code comes back.
 pub fn start_session(connect: &ConnectArgs, printer: Printer) -> Result<crate::script::run::Session, u8> {
-    let mut observer = Observer::new(printer, connect).map_err(|e| {
-        eprintln!("sio: {e}");
-        exit::USAGE
-    })?;
-    crate::script::run::start(connect.to_options(), move |r| observer.observe(r)).map_err(|e| {
-        eprintln!("sio: {e}");
-        exit::USAGE
-    })
+    let mut observer = Observer::new(printer, connect).map_err(|e| exit::fail(exit::USAGE, e))?;
+    crate::script::run::start(connect.to_options(), move |r| observer.observe(r))
+        .map_err(|e| exit::fail(exit::USAGE, e))
 }
 
-/// How long to wait for the namespaces at start: the handshake's time and some.
+/// How long to wait for the namespaces at start: the handshake's time, the CONNECT
+/// answer's, and some, so the engine's own reason (which names the step) comes first.
 pub fn ready_within(connect: &ConnectArgs) -> std::time::Duration {
-    connect.timeout + std::time::Duration::from_secs(10)
+    connect.timeout * 2 + std::time::Duration::from_secs(5)
 }

@@ -32,8 +32,7 @@ pub async fn ui(args: &ConnectCmdArgs) -> u8 {
         Some(path) => match crate::output::recorder::Recorder::create(path, args.connect.record_secrets) {
             Ok(r) => Some(r),
             Err(e) => {
-                eprintln!("sio: {e}");
-                return exit::USAGE;
+                return exit::fail(exit::USAGE, e);
             }
         },
         None => None,
@@ -51,8 +50,7 @@ pub async fn ui(args: &ConnectCmdArgs) -> u8 {
     let session = match run::start(args.connect.to_options(), observe) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("sio: {e}");
-            return exit::USAGE;
+            return exit::fail(exit::USAGE, e);
         }
     };
     let mut model = crate::tui::model::Model::new(&args.connect.url, args.scrollback, false);
@@ -71,20 +69,26 @@ async fn line_mode(args: &ConnectCmdArgs) -> u8 {
     };
     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut background = tokio::task::JoinSet::new();
-    let mut failed = false;
+    // The first failure is the one the exit line names; later ones are often its echo.
+    let mut failure: Option<String> = None;
     let mut number = 0usize;
-    let report = |number: usize, text: &str, result: &Result<String, String>| match result {
+    let report = |failure: &mut Option<String>, number: usize, text: &str, result: &Result<String, String>| match result
+    {
         Ok(m) => say(
             json,
             json!({"kind": "result", "line": number, "ok": true, "command": text, "message": m}),
             &format!("✓ {m}"),
         ),
-        Err(e) => say(
-            json,
-            json!({"kind": "result", "line": number, "ok": false, "command": text, "message": e}),
-            &format!("✗ {e}"),
-        ),
+        Err(e) => {
+            failure.get_or_insert_with(|| e.clone());
+            say(
+                json,
+                json!({"kind": "result", "line": number, "ok": false, "command": text, "message": e}),
+                &format!("✗ {e}"),
+            )
+        }
     };
+    let mut user_disconnected = false;
     loop {
         let line = tokio::select! {
             l = stdin.next_line() => l,
@@ -92,12 +96,17 @@ async fn line_mode(args: &ConnectCmdArgs) -> u8 {
                 session.close(std::time::Duration::from_secs(1)).await;
                 return exit::INTERRUPTED;
             }
+            // A connection gone for good ends line mode: no command can work any more.
+            reason = session.closed_reason(), if !user_disconnected => {
+                failure.get_or_insert_with(|| format!("connection closed: {reason}"));
+                break;
+            }
         };
         let line = match line {
             Ok(Some(l)) => l,
             Ok(None) => break,
             Err(e) => {
-                eprintln!("sio: reading stdin: {e}");
+                failure.get_or_insert_with(|| format!("reading stdin: {e}"));
                 break;
             }
         };
@@ -106,18 +115,13 @@ async fn line_mode(args: &ConnectCmdArgs) -> u8 {
             Ok(Some(step)) => step,
             Ok(None) => continue,
             Err(e) => {
-                failed = true;
-                report(number, &line, &Err(e.to_string()));
+                report(&mut failure, number, &line, &Err(e.to_string()));
                 continue;
             }
         };
         if let Some(reason) = session.closed() {
-            report(
-                number,
-                &line,
-                &Err(format!("line {number}: connection closed: {reason}")),
-            );
-            failed = true;
+            let result = Err(format!("line {number}: connection closed: {reason}"));
+            report(&mut failure, number, &line, &result);
             break;
         }
         // Waiting steps run in the background so typing can go on.
@@ -130,31 +134,32 @@ async fn line_mode(args: &ConnectCmdArgs) -> u8 {
             });
             continue;
         }
+        user_disconnected |= matches!(step, Step::Disconnect);
         let result = session.run(&step).await.map_err(|e| format!("line {number}: {e}"));
-        failed |= result.is_err();
-        report(number, &line, &result);
+        report(&mut failure, number, &line, &result);
     }
     let deadline = Instant::now() + args.linger;
     while !background.is_empty() {
         let left = deadline.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, background.join_next()).await {
-            Ok(Some(Ok((number, text, result)))) => {
-                failed |= result.is_err();
-                report(number, &text, &result);
-            }
+            Ok(Some(Ok((number, text, result)))) => report(&mut failure, number, &text, &result),
             Ok(Some(Err(_))) | Ok(None) => {}
             Err(_) => {
-                failed = true;
+                let message = format!("{} step(s) still waiting when --linger ran out", background.len());
                 say(
                     json,
-                    json!({"kind": "result", "ok": false, "message": "still waiting when --linger ran out"}),
-                    &format!("✗ {} step(s) still waiting when --linger ran out", background.len()),
+                    json!({"kind": "result", "ok": false, "message": message}),
+                    &format!("✗ {message}"),
                 );
+                failure.get_or_insert(message);
                 background.abort_all();
                 break;
             }
         }
     }
     session.close(std::time::Duration::from_secs(2)).await;
-    if failed { exit::FAILURE } else { exit::OK }
+    match failure {
+        Some(why) => exit::fail(exit::FAILURE, why),
+        None => exit::OK,
+    }
 }

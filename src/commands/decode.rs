@@ -101,13 +101,10 @@ pub fn run(args: &DecodeArgs) -> u8 {
     let mut lock = stdout.lock();
     match run_to(args, &mut lock) {
         Ok(true) => exit::OK,
-        Ok(false) => exit::FAILURE,
+        Ok(false) => exit::fail(exit::FAILURE, "malformed input (each is marked ✗ above)"),
         // A closed pipe (`sio decode … | head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-        Err(e) => {
-            eprintln!("sio: {e}");
-            exit::FAILURE
-        }
+        Err(e) => exit::fail(exit::FAILURE, e),
     }
 }
 

@@ -50,8 +50,7 @@ async fn demo(args: &DemoArgs) -> u8 {
     let (server, mut entries) = match serve::start(config).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("sio: cannot start the embedded server: {e}");
-            return exit::FAILURE;
+            return exit::fail(exit::FAILURE, format!("cannot start the embedded server: {e}"));
         }
     };
     // The server's own log is not shown here: the client side shows the wire.
@@ -90,8 +89,7 @@ async fn walkthrough(args: &DemoArgs, url: &str) -> u8 {
     let lines = match crate::script::parse::parse_script(WALKTHROUGH) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("sio: the demo script does not parse: {e:?}");
-            return exit::FAILURE;
+            return exit::fail(exit::FAILURE, format!("the demo script does not parse: {e:?}"));
         }
     };
     super::run::run_lines(&run_args, "demo", &lines).await

@@ -16,13 +16,11 @@ async fn emit(args: &EmitArgs) -> u8 {
     let step_args = match args.args.iter().map(|a| arg_from_cli(a)).collect::<Result<Vec<_>, _>>() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("sio: {e}");
-            return exit::USAGE;
+            return exit::fail(exit::USAGE, e);
         }
     };
     if let Err(e) = crate::engine::check_event_name(&args.event) {
-        eprintln!("sio: {e}");
-        return exit::USAGE;
+        return exit::fail(exit::USAGE, e);
     }
     let step = Step::Emit {
         event: args.event.clone(),
@@ -35,10 +33,7 @@ async fn emit(args: &EmitArgs) -> u8 {
         Err(code) => return code,
     };
     let code = match session.ready(wait).await {
-        Err(e) => {
-            eprintln!("sio: {e}");
-            exit::FAILURE
-        }
+        Err(e) => exit::fail(exit::FAILURE, e),
         Ok(()) => match session.run(&step).await {
             Ok(message) => {
                 if args.ack.is_some() {
@@ -50,10 +45,7 @@ async fn emit(args: &EmitArgs) -> u8 {
                 }
                 exit::OK
             }
-            Err(e) => {
-                eprintln!("sio: {e}");
-                exit::FAILURE
-            }
+            Err(e) => exit::fail(exit::FAILURE, e),
         },
     };
     session.close(std::time::Duration::from_secs(2)).await;

@@ -17,15 +17,13 @@ async fn listen(args: &ListenArgs) -> u8 {
     let mut observer = match Observer::new(args.output.printer(args.events.clone()), &args.connect) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("sio: {e}");
-            return exit::USAGE;
+            return exit::fail(exit::USAGE, e);
         }
     };
     let (handle, mut records) = match crate::engine::connect(args.connect.to_options()) {
         Ok(ok) => ok,
         Err(e) => {
-            eprintln!("sio: {e}");
-            return exit::USAGE;
+            return exit::fail(exit::USAGE, e);
         }
     };
     let mut seen_events = 0u64;
@@ -54,8 +52,13 @@ async fn listen(args: &ListenArgs) -> u8 {
         if let Body::State(s) = &record.body
             && s.state == "closed"
         {
-            eprintln!("sio: connection closed: {}", s.detail.clone().unwrap_or_default());
-            break exit::FAILURE;
+            break exit::fail(
+                exit::FAILURE,
+                format!(
+                    "connection closed: {}",
+                    s.detail.as_deref().unwrap_or("no reason given")
+                ),
+            );
         }
     };
     // Leave cleanly; the recording (not stdout) keeps what the goodbye puts on the wire.

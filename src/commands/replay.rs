@@ -12,8 +12,7 @@ pub fn run(args: &ReplayArgs) -> u8 {
     let file = match std::fs::File::open(&args.file) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("sio: {}: {e}", args.file.display());
-            return exit::USAGE;
+            return exit::fail(exit::USAGE, format!("{}: {e}", args.file.display()));
         }
     };
     use std::io::IsTerminal as _;
@@ -31,8 +30,10 @@ pub fn run(args: &ReplayArgs) -> u8 {
         let bytes = match line {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("sio: {}: reading line {number}: {e}", args.file.display());
-                return exit::FAILURE;
+                return exit::fail(
+                    exit::FAILURE,
+                    format!("{}: reading line {number}: {e}", args.file.display()),
+                );
             }
         };
         let text = String::from_utf8_lossy(&bytes);
@@ -60,7 +61,13 @@ pub fn run(args: &ReplayArgs) -> u8 {
             return exit::OK;
         }
     }
-    if bad > 0 { exit::FAILURE } else { exit::OK }
+    if bad > 0 {
+        return exit::fail(
+            exit::FAILURE,
+            format!("{}: {bad} line(s) are not records (listed above)", args.file.display()),
+        );
+    }
+    exit::OK
 }
 
 /// Opens the recording in the terminal UI, read-only.

@@ -16,26 +16,28 @@ pub fn run(args: &RunArgs) -> u8 {
     let (name, text) = if args.script == "-" {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            eprintln!("sio: reading the script from stdin: {e}");
-            return exit::USAGE;
+            return exit::fail(exit::USAGE, format!("reading the script from stdin: {e}"));
         }
         ("stdin".to_string(), text)
     } else {
         match std::fs::read_to_string(&args.script) {
             Ok(t) => (args.script.clone(), t),
             Err(e) => {
-                eprintln!("sio: {}: {e}", args.script);
-                return exit::USAGE;
+                return exit::fail(exit::USAGE, format!("{}: {e}", args.script));
             }
         }
     };
     let lines = match parse_script(&text) {
         Ok(lines) => lines,
         Err(errors) => {
+            let count = errors.len();
             for e in errors {
                 eprintln!("sio: {name}: {e}");
             }
-            return exit::USAGE;
+            return exit::fail(
+                exit::USAGE,
+                format!("{name}: {count} line(s) do not parse; nothing was run"),
+            );
         }
     };
     match runtime() {
@@ -57,9 +59,6 @@ pub async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
     };
     let mut outcomes: Vec<Outcome> = Vec::new();
     let ready = session.ready(wait).await;
-    if let Err(e) = &ready {
-        eprintln!("sio: {e}");
-    }
     for line in lines {
         if ready.is_err() {
             break;
@@ -97,7 +96,9 @@ pub async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
             break;
         }
     }
-    session.close(std::time::Duration::from_secs(2)).await;
+    // Never connected: nothing to say goodbye to, so no reason to linger.
+    let linger = if ready.is_ok() { 2000 } else { 300 };
+    session.close(std::time::Duration::from_millis(linger)).await;
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count() + usize::from(ready.is_err());
     let passed = outcomes.iter().filter(|o| o.result.is_ok()).count();
     let skipped = lines.len() - outcomes.len();
@@ -113,8 +114,7 @@ pub async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
             });
         }
         if let Err(e) = std::fs::write(path, junit::report(name, &report_outcomes)) {
-            eprintln!("sio: --junit {}: {e}", path.display());
-            return exit::FAILURE;
+            return exit::fail(exit::FAILURE, format!("--junit {}: {e}", path.display()));
         }
     }
     let summary = if skipped > 0 {
@@ -127,5 +127,24 @@ pub async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
         json!({"kind": "summary", "passed": passed, "failed": failed, "skipped": skipped}),
         &summary,
     );
-    if failed > 0 { exit::FAILURE } else { exit::OK }
+    if failed == 0 {
+        return exit::OK;
+    }
+    let why = match &ready {
+        Err(e) => format!("cannot connect: {e}"),
+        Ok(()) => {
+            let mut failures = outcomes
+                .iter()
+                .filter_map(|o| o.result.as_ref().err().map(|e| (o.line, e.as_str())));
+            let (line, first) = failures.next().unwrap_or((0, "no reason given"));
+            let more = failures.count();
+            let rest = if more > 0 {
+                format!(" (and {more} more failed line(s))")
+            } else {
+                String::new()
+            };
+            format!("line {line} failed: {first}{rest}")
+        }
+    };
+    exit::fail(exit::FAILURE, why)
 }

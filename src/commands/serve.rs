@@ -12,15 +12,13 @@ pub fn run(args: &ServeArgs) -> u8 {
     let config = match config(args) {
         Ok(c) => c,
         Err(message) => {
-            eprintln!("sio: {message}");
-            return exit::USAGE;
+            return exit::fail(exit::USAGE, message);
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("sio: cannot start the runtime: {e}");
-            return exit::FAILURE;
+            return exit::fail(exit::FAILURE, format!("cannot start the runtime: {e}"));
         }
     };
     runtime.block_on(serve(config, args))
@@ -93,8 +91,7 @@ async fn serve(config: Config, args: &ServeArgs) -> u8 {
             } else {
                 ""
             };
-            eprintln!("sio: {e}{hint}");
-            return exit::FAILURE;
+            return exit::fail(exit::FAILURE, format!("{e}{hint}"));
         }
     };
     // Catch Ctrl-C from here on: a test (or a user) may press it as soon as the line below is out.

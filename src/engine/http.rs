@@ -15,6 +15,29 @@ pub struct HttpClient {
     client: reqwest::Client,
     headers: Arc<Vec<(String, String)>>,
     pub jar: Arc<Mutex<CookieJar>>,
+    /// The largest body read from the server (--max-payload).
+    max_body: usize,
+}
+
+/// A request that got no usable answer: why, the record of it, and whether trying
+/// again could help (a name that does not resolve or a certificate that fails
+/// verification will fail the same way next time).
+#[derive(Debug)]
+pub struct RequestFailed {
+    pub message: String,
+    pub record: HttpRecord,
+    pub permanent: bool,
+}
+
+impl RequestFailed {
+    pub fn new(message: String, mut record: HttpRecord, permanent: bool) -> RequestFailed {
+        record.error = Some(message.clone());
+        RequestFailed {
+            message,
+            record,
+            permanent,
+        }
+    }
 }
 
 /// A response whatever its status; `body` is the decoded body.
@@ -31,6 +54,7 @@ impl HttpClient {
         headers: Vec<(String, String)>,
         jar: Arc<Mutex<CookieJar>>,
         timeout: Duration,
+        max_body: usize,
     ) -> Result<HttpClient, String> {
         let client = reqwest::Client::builder()
             .use_preconfigured_tls((*tls).clone())
@@ -43,7 +67,12 @@ impl HttpClient {
             client,
             headers: Arc::new(headers),
             jar,
+            max_body,
         })
+    }
+
+    pub fn max_body(&self) -> usize {
+        self.max_body
     }
 
     pub fn headers(&self) -> &[(String, String)] {
@@ -57,7 +86,7 @@ impl HttpClient {
         url: Url,
         body: Option<Vec<u8>>,
         authority: &str,
-    ) -> Result<Response, (String, HttpRecord)> {
+    ) -> Result<Response, RequestFailed> {
         let mut request_headers: Vec<(String, String)> = self.headers.iter().cloned().collect();
         if let Some(cookie) = self.jar.lock().ok().and_then(|j| j.header()) {
             request_headers.push(("Cookie".into(), cookie));
@@ -83,16 +112,25 @@ impl HttpClient {
             builder = builder.body(body);
         }
         let started = Instant::now();
+        let max_body = self.max_body;
         let result = async {
-            let response = builder.send().await?;
+            let mut response = builder.send().await.map_err(BodyError::Http)?;
             let status = response.status().as_u16();
             let headers: Vec<(String, String)> = response
                 .headers()
                 .iter()
                 .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect();
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body.to_vec()))
+            // Read in chunks against the limit: a server streaming an endless body
+            // must not take all the memory there is.
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(BodyError::Http)? {
+                if body.len() + chunk.len() > max_body {
+                    return Err(BodyError::TooLarge(body.len() + chunk.len()));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok((status, headers, body))
         }
         .await;
         record.millis = Some(started.elapsed().as_secs_f64() * 1000.0);
@@ -119,40 +157,74 @@ impl HttpClient {
                     record,
                 })
             }
-            Err(e) => {
-                let message = describe_error(&e, authority);
-                record.error = Some(message.clone());
-                Err((message, record))
+            Err(BodyError::TooLarge(read)) => Err(RequestFailed::new(
+                format!(
+                    "the server's answer is larger than the limit of {max_body} bytes (--max-payload): {read} bytes had come when sio stopped reading"
+                ),
+                record,
+                false,
+            )),
+            Err(BodyError::Http(e)) => {
+                let (message, permanent) = describe_error(&e, authority);
+                Err(RequestFailed::new(message, record, permanent))
             }
         }
     }
 }
 
-/// A reqwest error as a person can act on it.
-pub fn describe_error(e: &reqwest::Error, authority: &str) -> String {
+enum BodyError {
+    Http(reqwest::Error),
+    /// Bytes read when the limit was passed.
+    TooLarge(usize),
+}
+
+/// A reqwest error as a person can act on it, and whether it is permanent.
+pub fn describe_error(e: &reqwest::Error, authority: &str) -> (String, bool) {
+    if let Some(tls) = find_tls_error(e) {
+        return (format!("TLS: {}", describe_tls(tls)), true);
+    }
+    if e.is_redirect() {
+        let to = e.url().map(|u| format!(" (last: {u})")).unwrap_or_default();
+        return (
+            format!("the server redirected more than 10 times: a redirect loop?{to} (check the URL and --path)"),
+            true,
+        );
+    }
     let mut source: Option<&dyn std::error::Error> = Some(e);
     let mut innermost = e.to_string();
-    if let Some(tls) = find_tls_error(e) {
-        return format!("TLS: {}", describe_tls(tls));
-    }
+    let mut dns = false;
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => return format!("connection refused at {authority}"),
-                std::io::ErrorKind::ConnectionReset => return format!("connection reset by {authority}"),
+                std::io::ErrorKind::ConnectionRefused => return (format!("connection refused at {authority}"), false),
+                std::io::ErrorKind::ConnectionReset => return (format!("connection reset by {authority}"), false),
                 _ => {}
             }
         }
         innermost = s.to_string();
+        dns |= innermost.starts_with("dns error") || is_lookup_failure(&innermost);
         source = s.source();
     }
+    if dns {
+        return (unresolved(authority, &innermost), true);
+    }
     if e.is_timeout() {
-        return format!("timed out talking to {authority}");
+        return (format!("timed out talking to {authority}"), false);
     }
     if e.is_connect() {
-        return format!("cannot connect to {authority}: {innermost}");
+        return (format!("cannot connect to {authority}: {innermost}"), false);
     }
-    format!("HTTP request to {authority} failed: {innermost}")
+    (format!("HTTP request to {authority} failed: {innermost}"), false)
+}
+
+/// The resolver's words for a name it could not look up.
+pub fn is_lookup_failure(message: &str) -> bool {
+    message.contains("failed to lookup address") || message.contains("Name or service not known")
+}
+
+pub fn unresolved(authority: &str, why: &str) -> String {
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    format!("cannot resolve the host name {host:?}: {why}")
 }
 
 /// The rustls error somewhere in a chain. io::Error::source skips the error an
@@ -211,6 +283,16 @@ pub fn describe_status(status: u16, body: &[u8]) -> String {
     } else {
         format!("server answered {status} {detail}")
     }
+}
+
+/// The server's answer when it does not offer long-polling at all: engine.io's
+/// `400 {"code":0,"message":"Transport unknown"}`, python-engineio's `400 "Invalid transport"`.
+pub fn refuses_transport(status: u16, body: &[u8]) -> bool {
+    if status != 400 {
+        return false;
+    }
+    let text = String::from_utf8_lossy(body).to_ascii_lowercase();
+    text.contains("transport unknown") || text.contains("invalid transport")
 }
 
 #[cfg(test)]

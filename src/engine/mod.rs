@@ -26,6 +26,10 @@ use crate::proto::frame::Parser;
 use crate::proto::sio::RESERVED_EVENTS;
 use crate::record::Record;
 
+/// The default --max-payload: far above what real servers send (socket.io's own
+/// maxHttpBufferSize is 1 MB), low enough that a hostile stream cannot exhaust memory.
+pub const DEFAULT_MAX_PAYLOAD: usize = 32 * 1024 * 1024;
+
 /// Which transports to use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TransportMode {
@@ -75,10 +79,16 @@ pub struct Options {
     pub reconnect: bool,
     /// None: try forever.
     pub reconnect_attempts: Option<u32>,
+    /// Retry even a first connection that failed for a reason that will not go away by
+    /// itself (a name that does not resolve, TLS, a 4xx answer, not a Socket.IO server).
+    pub retry_forever: bool,
     pub reconnect_delay: Duration,
     pub reconnect_delay_max: Duration,
-    /// Time allowed for the Engine.IO handshake.
+    /// Time allowed for the Engine.IO handshake, and for the server's answer to each
+    /// namespace CONNECT.
     pub timeout: Duration,
+    /// The largest polling body or WebSocket message taken from the server.
+    pub max_payload: usize,
     pub max_post_packets: usize,
     pub insecure: bool,
     pub ca_cert: Option<PathBuf>,
@@ -103,9 +113,11 @@ impl Default for Options {
             auto_ack: false,
             reconnect: true,
             reconnect_attempts: None,
+            retry_forever: false,
             reconnect_delay: Duration::from_millis(1000),
             reconnect_delay_max: Duration::from_millis(5000),
             timeout: Duration::from_secs(20),
+            max_payload: DEFAULT_MAX_PAYLOAD,
             max_post_packets: 16,
             insecure: false,
             ca_cert: None,

@@ -15,6 +15,8 @@ pub struct Target {
     pub query: Vec<(String, String)>,
     /// The namespace named by the URL's path; "/" when there is none.
     pub namespace: String,
+    /// The user typed no scheme (`localhost:3000`); it was read as http.
+    pub scheme_guessed: bool,
 }
 
 impl Target {
@@ -51,7 +53,14 @@ impl Target {
             port,
             query,
             namespace,
+            scheme_guessed: !input.contains("://"),
         })
+    }
+
+    /// For a failed connection to a URL typed without a scheme.
+    pub fn scheme_hint(&self, input: &str) -> Option<String> {
+        self.scheme_guessed
+            .then(|| format!("the URL has no scheme: did you mean http://{input} or https://{input}?"))
     }
 
     /// `host:port`, bracketing IPv6 literals, as error messages name it.

@@ -10,7 +10,14 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use url::Url;
 
-use super::http::{HttpClient, describe_status, describe_tls, find_tls_error};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, error::CapacityError, error::ProtocolError};
+
+use super::http::{
+    HttpClient, RequestFailed, describe_status, describe_tls, find_tls_error, is_lookup_failure, unresolved,
+};
+use crate::output::sanitize::sanitize;
 use crate::record::HttpRecord;
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -23,7 +30,7 @@ pub async fn open(
     http: &HttpClient,
     tls: Arc<rustls::ClientConfig>,
     authority: &str,
-) -> Result<(Socket, HttpRecord), (String, HttpRecord)> {
+) -> Result<(Socket, HttpRecord), RequestFailed> {
     let mut record = HttpRecord {
         method: "GET".into(),
         url: url.to_string(),
@@ -34,10 +41,7 @@ pub async fn open(
         millis: None,
         error: None,
     };
-    let fail = |mut record: HttpRecord, message: String| {
-        record.error = Some(message.clone());
-        Err((message, record))
-    };
+    let fail = |record: HttpRecord, message: String| Err(RequestFailed::new(message, record, false));
     let mut request = match url.as_str().into_client_request() {
         Ok(r) => r,
         Err(e) => return fail(record, format!("bad WebSocket URL {url}: {e}")),
@@ -61,8 +65,13 @@ pub async fn open(
         .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
     let started = Instant::now();
+    // One limit for a message and for a frame: a frame can never be larger than its message.
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(http.max_body()))
+        .max_frame_size(Some(http.max_body()));
     let result =
-        tokio_tungstenite::connect_async_tls_with_config(request, None, true, Some(Connector::Rustls(tls))).await;
+        tokio_tungstenite::connect_async_tls_with_config(request, Some(config), true, Some(Connector::Rustls(tls)))
+            .await;
     record.millis = Some(started.elapsed().as_secs_f64() * 1000.0);
     match result {
         Ok((socket, response)) => {
@@ -82,28 +91,102 @@ pub async fn open(
             Ok((socket, record))
         }
         Err(e) => {
-            use tokio_tungstenite::tungstenite::Error;
+            let mut permanent = false;
             let message = match &e {
-                Error::Http(response) => {
-                    record.status = Some(response.status().as_u16());
+                WsError::Http(response) => {
+                    let status = response.status().as_u16();
+                    record.status = Some(status);
                     let body = response.body().clone().unwrap_or_default();
                     record.body_length = Some(body.len());
-                    format!(
-                        "WebSocket refused: {}",
-                        describe_status(response.status().as_u16(), &body)
-                    )
+                    permanent = (400..500).contains(&status) && status != 408 && status != 429;
+                    format!("WebSocket refused: {}", describe_status(status, &body))
                 }
-                Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                WsError::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
                     format!("connection refused at {authority}")
                 }
-                Error::Io(io) if find_tls_error(io).is_some() => {
+                WsError::Io(io) if find_tls_error(io).is_some() => {
+                    permanent = true;
                     format!("TLS: {}", find_tls_error(io).map(describe_tls).unwrap_or_default())
                 }
-                Error::Tls(tls) => format!("TLS: {}", tls_message(tls)),
-                other => format!("WebSocket to {authority} failed: {other}"),
+                WsError::Io(io) if is_lookup_failure(&io.to_string()) => {
+                    permanent = true;
+                    unresolved(authority, &io.to_string())
+                }
+                WsError::Tls(tls) => {
+                    permanent = true;
+                    format!("TLS: {}", tls_message(tls))
+                }
+                WsError::Protocol(ProtocolError::SecWebSocketAcceptKeyMismatch) => {
+                    permanent = true;
+                    "the server's Sec-WebSocket-Accept does not match our key: not a WebSocket server, or a proxy changed the handshake".into()
+                }
+                other => format!(
+                    "WebSocket to {authority} failed: {}",
+                    describe_error(other, http.max_body())
+                ),
             };
-            fail(record, message)
+            Err(RequestFailed::new(message, record, permanent))
         }
+    }
+}
+
+/// A WebSocket error after the handshake, in words a user can act on.
+pub fn describe_error(e: &WsError, limit: usize) -> String {
+    match e {
+        WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => format!(
+            "the server sent a WebSocket message of {size} bytes, over the limit of {max_size} bytes (--max-payload; now {limit})"
+        ),
+        WsError::Capacity(other) => format!("the server's WebSocket data is over a limit: {other}"),
+        WsError::Utf8(why) => format!("the server sent a text frame that is not valid UTF-8 ({why}): a protocol error"),
+        WsError::Protocol(ProtocolError::MaskedFrameFromServer) => {
+            "the server sent a masked frame, which servers must never do: a protocol error".into()
+        }
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
+            "the connection was cut without a WebSocket close (close 1006, abnormal closure)".into()
+        }
+        WsError::Protocol(p) => format!("WebSocket protocol error from the server: {p}"),
+        WsError::Io(io) if io.kind() == std::io::ErrorKind::ConnectionReset => {
+            "the connection was reset (close 1006, abnormal closure)".into()
+        }
+        other => format!("WebSocket error: {other}"),
+    }
+}
+
+/// The server's close frame: the code with its meaning (RFC 6455 §7.4), and its reason.
+pub fn describe_close(frame: Option<&CloseFrame>) -> String {
+    let Some(frame) = frame else {
+        return "the server closed the WebSocket without a status code (1005)".into();
+    };
+    let code = u16::from(frame.code);
+    let meaning = close_code_meaning(code);
+    let reason = sanitize(frame.reason.as_str()).into_owned();
+    let mut text = format!("the server closed the WebSocket with {code} ({meaning})");
+    if !reason.is_empty() {
+        text.push_str(&format!(": {reason}"));
+    }
+    text
+}
+
+pub fn close_code_meaning(code: u16) -> &'static str {
+    match code {
+        1000 => "normal closure",
+        1001 => "going away",
+        1002 => "protocol error",
+        1003 => "unsupported data",
+        1005 => "no status code",
+        1006 => "abnormal closure",
+        1007 => "invalid payload data",
+        1008 => "policy violation",
+        1009 => "message too big",
+        1010 => "an extension was expected",
+        1011 => "internal error",
+        1012 => "service restart",
+        1013 => "try again later",
+        1014 => "bad gateway",
+        1015 => "TLS handshake failure",
+        3000..=3999 => "registered by a library or framework",
+        4000..=4999 => "application-defined",
+        _ => "not a defined code",
     }
 }
 

@@ -31,6 +31,8 @@ struct LogInner {
     waiting_for: HashSet<String>,
     refused: Vec<String>,
     closed: Option<String>,
+    /// Why the latest connection attempt failed, while reconnecting.
+    last_failure: Option<String>,
 }
 
 /// What the pump saw, shared with the steps.
@@ -72,6 +74,7 @@ impl EventLog {
                     }
                 }
                 "closed" => inner.closed = Some(s.detail.clone().unwrap_or_else(|| "closed".into())),
+                "disconnected" => inner.last_failure = s.detail.clone(),
                 _ => {}
             },
             _ => {}
@@ -193,7 +196,26 @@ impl Session {
                 inner.waiting_for.is_empty().then_some(Ok(()))
             })
             .await;
-        outcome.unwrap_or_else(|| Err(format!("not connected within {}", human_duration(within))))
+        outcome.unwrap_or_else(|| {
+            let last = match &self.log.lock().last_failure {
+                Some(why) => format!("; the last attempt failed: {why}"),
+                None => String::new(),
+            };
+            Err(format!("not connected within {}{last}", human_duration(within)))
+        })
+    }
+
+    /// Waits until the connection has ended for good; why it did.
+    pub async fn closed_reason(&self) -> String {
+        loop {
+            let notified = self.log.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(reason) = self.log.lock().closed.clone() {
+                return reason;
+            }
+            notified.await;
+        }
     }
 
     /// The reason the connection ended, if it has.

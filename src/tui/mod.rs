@@ -69,8 +69,10 @@ pub async fn run(mut model: Model, records: mpsc::UnboundedReceiver<Record>, ses
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("sio: cannot open the terminal UI: {e} (use --no-tui)");
-            return crate::commands::exit::FAILURE;
+            return crate::commands::exit::fail(
+                crate::commands::exit::FAILURE,
+                format!("cannot open the terminal UI: {e} (use --no-tui)"),
+            );
         }
     };
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
@@ -79,10 +81,7 @@ pub async fn run(mut model: Model, records: mpsc::UnboundedReceiver<Record>, ses
     save_history(&model.history);
     match result {
         Ok(()) => crate::commands::exit::OK,
-        Err(e) => {
-            eprintln!("sio: {e}");
-            crate::commands::exit::FAILURE
-        }
+        Err(e) => crate::commands::exit::fail(crate::commands::exit::FAILURE, e),
     }
 }
 

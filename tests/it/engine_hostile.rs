@@ -4,211 +4,18 @@
 //! pinging or ponging. Each time the engine must say what went wrong in a
 //! record a person can act on, and never panic or hang.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
-use std::thread;
 use std::time::Duration;
 
 use serde_json::json;
 use sio::engine::{EioChoice, Options, TransportMode};
 use sio::record::{Body, Direction, Transport};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocket};
 
 use crate::engine_util::{Client, WAIT, is_state, opts};
-
-// ----- the hostile server -----
-
-/// One HTTP request as the hostile server read it.
-#[derive(Clone, Debug)]
-struct Request {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn is_websocket(&self) -> bool {
-        self.header("upgrade")
-            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
-    }
-
-    fn has_sid(&self) -> bool {
-        self.target.contains("sid=")
-    }
-}
-
-type WsScript = Box<dyn FnOnce(WebSocket<TcpStream>) + Send>;
-
-/// What the hostile server does with a request.
-enum Reply {
-    Http(u16, &'static str, Vec<u8>),
-    /// Keep the connection open and never answer.
-    Hang,
-    /// Close the connection without a word.
-    Cut,
-    /// Complete the WebSocket handshake and hand the socket to a script.
-    Ws(WsScript),
-}
-
-fn text(status: u16, body: &str) -> Reply {
-    Reply::Http(status, "text/plain; charset=UTF-8", body.as_bytes().to_vec())
-}
-
-/// A server on 127.0.0.1 that answers each request (one per connection) as `handler` says.
-struct Hostile {
-    port: u16,
-    requests: Arc<Mutex<Vec<Request>>>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Hostile {
-    fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Hostile {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().unwrap().port();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let handler = Arc::new(handler);
-        let (log, stopped) = (requests.clone(), stop.clone());
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopped.load(Ordering::SeqCst) {
-                    return;
-                }
-                let Ok(stream) = stream else { continue };
-                let (handler, log) = (handler.clone(), log.clone());
-                thread::spawn(move || serve(stream, &*handler, &log));
-            }
-        });
-        Hostile { port, requests, stop }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.requests.lock().unwrap().clone()
-    }
-
-    /// Waits (blocking the worker, not the runtime) until a request matches.
-    fn wait_request(&self, what: &str, pred: impl Fn(&Request) -> bool) -> Request {
-        let deadline = std::time::Instant::now() + WAIT;
-        loop {
-            if let Some(r) = self.requests().into_iter().find(&pred) {
-                return r;
-            }
-            if std::time::Instant::now() > deadline {
-                panic!("the hostile server saw no {what}; it saw {:#?}", self.requests());
-            }
-            tokio::task::block_in_place(|| thread::sleep(Duration::from_millis(5)));
-        }
-    }
-}
-
-impl Drop for Hostile {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
-fn serve(stream: TcpStream, handler: &(dyn Fn(&Request) -> Reply + Send + Sync), log: &Mutex<Vec<Request>>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let Some(request) = read_request(&stream) else { return };
-    log.lock().unwrap().push(request.clone());
-    let mut stream = stream;
-    match handler(&request) {
-        Reply::Http(status, content_type, body) => {
-            let head = format!(
-                "HTTP/1.1 {status} Hostile\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
-            let _ = stream.flush();
-        }
-        Reply::Hang => {
-            // Until the client goes away (or the safety timeout).
-            let mut buf = [0u8; 256];
-            while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
-        }
-        Reply::Cut => {}
-        Reply::Ws(script) => {
-            let key = request.header("sec-websocket-key").unwrap_or_default();
-            let head = format!(
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
-                derive_accept_key(key.as_bytes())
-            );
-            if stream.write_all(head.as_bytes()).is_ok() {
-                script(WebSocket::from_raw_socket(stream, Role::Server, None));
-            }
-        }
-    }
-}
-
-fn read_request(stream: &TcpStream) -> Option<Request> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next()?.to_string(), parts.next()?.to_string());
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.push((k.trim().to_string(), v.trim().to_string()));
-        }
-    }
-    let length = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some(Request {
-        method,
-        target,
-        headers,
-        body,
-    })
-}
-
-fn open_packet(upgrades: &[&str], interval: u64, timeout: u64) -> String {
-    format!(
-        "0{}",
-        json!({"sid": "hostile-sid", "upgrades": upgrades, "pingInterval": interval, "pingTimeout": timeout, "maxPayload": 1000000})
-    )
-}
-
-/// Reads messages until the client sends this text; false if the socket ends first.
-fn read_until(ws: &mut WebSocket<TcpStream>, wanted: &str) -> bool {
-    loop {
-        match ws.read() {
-            Ok(Message::Text(t)) if t.as_str() == wanted => return true,
-            Ok(_) => {}
-            Err(_) => return false,
-        }
-    }
-}
+use crate::support::hostile::{Hostile, Reply, open_packet, read_until, text};
 
 /// Runs the engine until its record stream ends; returns the `closed` detail.
 async fn run_to_close(c: &mut Client) -> String {
@@ -271,10 +78,13 @@ async fn handshake_never_answered_times_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_errors_on_the_handshake() {
-    let cases: [(Reply, &str); 4] = [
+    // A 4xx will be the same next time: the first connection is not retried.
+    let not_retried = " (not retried: --retry-forever keeps trying)";
+    let cases: [(Reply, &str, bool); 4] = [
         (
             Reply::Http(500, "text/html", Vec::new()),
             "server answered 500 Internal Server Error",
+            false,
         ),
         (
             Reply::Http(
@@ -283,14 +93,16 @@ async fn http_errors_on_the_handshake() {
                 br#"{"code":5,"message":"Unsupported protocol version"}"#.to_vec(),
             ),
             "server answered 400 Unsupported protocol version (code 5)",
+            true,
         ),
         (
             text(404, "Cannot GET /socket.io/"),
             "server answered 404 Cannot GET /socket.io/",
+            true,
         ),
-        (Reply::Cut, ""),
+        (Reply::Cut, "", false),
     ];
-    for (reply, expected) in cases {
+    for (reply, expected, permanent) in cases {
         let reply = Mutex::new(Some(reply));
         let server = Hostile::start(move |_| reply.lock().unwrap().take().unwrap_or(Reply::Cut));
         let mut c = Client::start(no_reconnect(&server.url()));
@@ -301,10 +113,13 @@ async fn http_errors_on_the_handshake() {
                 detail.contains(&format!("127.0.0.1:{}", server.port)),
                 "names the server: {detail}"
             );
+        } else if permanent {
+            assert_eq!(detail, format!("{expected}{not_retried}"));
         } else {
             assert_eq!(detail, expected);
         }
-        assert_eq!(c.states("disconnected").len(), 1, "{}", c.dump());
+        let disconnects = if permanent { 0 } else { 1 };
+        assert_eq!(c.states("disconnected").len(), disconnects, "{}", c.dump());
     }
 }
 

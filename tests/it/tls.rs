@@ -25,6 +25,11 @@ impl Drop for TlsServer {
 
 /// A throwaway authority, a "localhost" certificate it signed, and a server using it.
 fn start() -> TlsServer {
+    start_with(false)
+}
+
+/// As [`start`]; with `expired`, the certificate's validity ended in 2020.
+fn start_with(expired: bool) -> TlsServer {
     node::ensure_installed();
     let dir = std::env::temp_dir().join(format!("sio-tls-{}-{}", std::process::id(), rand_suffix()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -34,10 +39,12 @@ fn start() -> TlsServer {
     let ca_cert = ca_params.self_signed(&ca_key).expect("ca cert");
     let issuer = Issuer::new(ca_params, ca_key);
     let key = KeyPair::generate().expect("key");
-    let cert = CertificateParams::new(vec!["localhost".to_string()])
-        .expect("params")
-        .signed_by(&key, &issuer)
-        .expect("cert");
+    let mut params = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+    if expired {
+        params.not_before = rcgen::date_time_ymd(2019, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2020, 1, 1);
+    }
+    let cert = params.signed_by(&key, &issuer).expect("cert");
     std::fs::write(dir.join("ca.pem"), ca_cert.pem()).expect("write");
     std::fs::write(dir.join("cert.pem"), cert.pem()).expect("write");
     std::fs::write(dir.join("key.pem"), key.serialize_pem()).expect("write");
@@ -134,4 +141,28 @@ fn certificates_are_checked_and_errors_say_why() {
     let o = listen(&url, &["--ca-cert", "/nonexistent/ca.pem"]);
     assert_eq!(o.status.code(), Some(2), "{}", both(&o));
     assert!(both(&o).contains("--ca-cert /nonexistent/ca.pem"), "{}", both(&o));
+}
+
+#[test]
+fn an_expired_certificate_is_named_and_not_retried() {
+    let server = start_with(true);
+    let ca = server.dir.join("ca.pem");
+    let url = format!("https://localhost:{}", server.port);
+    for transport in ["polling", "websocket"] {
+        // Reconnecting allowed: an expired certificate must still end the first connection.
+        let o = Command::new(env!("CARGO_BIN_EXE_sio"))
+            .args(["listen", &url, "--transport", transport, "--ca-cert"])
+            .arg(&ca)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run sio");
+        assert_eq!(o.status.code(), Some(1), "{}", both(&o));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let last = stderr.lines().last().unwrap_or("");
+        assert!(
+            last.starts_with("sio: connection closed: TLS: certificate expired"),
+            "{transport}: {}",
+            both(&o)
+        );
+    }
 }

@@ -18,7 +18,7 @@ impl Session {
         tokio::pin!(timer);
         let mut armed: Option<Instant> = None;
         loop {
-            let deadline = self.conn.as_ref().and_then(Conn::next_deadline);
+            let deadline = self.next_deadline();
             if deadline != armed {
                 if let Some(d) = deadline {
                     timer.as_mut().reset(tokio::time::Instant::from_std(d));
@@ -33,7 +33,7 @@ impl Session {
                         return end;
                     }
                 }
-                read = read_ws(self.conn.as_mut().and_then(|c| c.ws.as_mut())) => {
+                read = read_ws(self.conn.as_mut().and_then(|c| c.ws.as_mut()), self.opts.max_payload) => {
                     if let Some(end) = self.on_ws_read(read).await {
                         return end;
                     }
@@ -70,7 +70,7 @@ impl Session {
                 }
                 let response = match result {
                     Ok(r) => r,
-                    Err((message, record)) => {
+                    Err(RequestFailed { message, record, .. }) => {
                         self.http_record(record).await;
                         return Some(End::Lost(message));
                     }
@@ -98,7 +98,7 @@ impl Session {
                             return Some(End::Lost(describe_status(response.status, &response.body)));
                         }
                     }
-                    Err((message, record)) => {
+                    Err(RequestFailed { message, record, .. }) => {
                         self.http_record(record).await;
                         return Some(End::Lost(message));
                     }
@@ -128,7 +128,7 @@ impl Session {
                         Err(e) => self.upgrade_failed(e).await,
                     }
                 }
-                Err((message, record)) => {
+                Err(RequestFailed { message, record, .. }) => {
                     self.http_record(record).await;
                     self.upgrade_failed(message).await
                 }
@@ -146,7 +146,7 @@ impl Session {
             if let Some(end) = self.on_frame(frame, Transport::Websocket).await {
                 return Some(end);
             }
-            match ready_ws(self.conn.as_mut().and_then(|c| c.ws.as_mut())) {
+            match ready_ws(self.conn.as_mut().and_then(|c| c.ws.as_mut()), self.opts.max_payload) {
                 Some(next) => read = next,
                 None => return None,
             }
@@ -200,7 +200,8 @@ impl Session {
     /// Records one incoming frame, then acts on it.
     pub(super) async fn on_frame(&mut self, frame: OwnedFrame, transport: Transport) -> Option<End> {
         let conn = self.conn.as_mut()?;
-        let decoded = conn.decoder_in.decode(frame.as_frame());
+        let mut decoded = conn.decoder_in.decode(frame.as_frame());
+        self.note_event_before_connect(&mut decoded);
         let act = act_of(&decoded, self.namespaces.iter().any(|n| n.pid.is_some()));
         let raw = match frame {
             OwnedFrame::Text(text) => Raw::Text { text },
@@ -208,6 +209,20 @@ impl Session {
         };
         self.frame_record(Direction::In, transport, raw, decoded).await;
         self.act(act).await
+    }
+
+    /// An event for a namespace still waiting for its CONNECT reply: python-socketio sends
+    /// what its connect handler emits first. Only the session knows, so it adds the quirk.
+    fn note_event_before_connect(&self, decoded: &mut Decoded) {
+        if let Some(sio) = decoded.sio.as_mut()
+            && sio.kind.is_event()
+            && self
+                .namespaces
+                .iter()
+                .any(|n| n.name == sio.nsp && n.state == NsState::Joining)
+        {
+            sio.quirks.push(crate::proto::sio::Quirk::EventBeforeConnect);
+        }
     }
 
     async fn act(&mut self, act: Act) -> Option<End> {
@@ -218,8 +233,10 @@ impl Session {
             Act::Open(h) => {
                 if conn.sid.is_none() {
                     conn.sid = Some(h.sid.clone());
-                    conn.ping_interval = Duration::from_millis(h.ping_interval);
-                    conn.ping_timeout = Duration::from_millis(h.ping_timeout);
+                    // Capped so that a hostile value cannot overflow a deadline; the
+                    // record of the open packet keeps the server's own numbers.
+                    conn.ping_interval = Duration::from_millis(h.ping_interval.min(MAX_PING_MS));
+                    conn.ping_timeout = Duration::from_millis(h.ping_timeout.min(MAX_PING_MS));
                     conn.upgrades = h.upgrades.clone();
                     conn.max_payload = h.max_payload;
                 }
@@ -334,6 +351,7 @@ impl Session {
                     .map(str::to_string);
                 let recovered = pid.is_some() && ns.pid == pid && sid.is_some() && ns.sid == sid;
                 ns.state = NsState::Connected;
+                ns.answer_by = None;
                 if sid.is_some() {
                     ns.sid = sid.clone();
                 }
@@ -360,8 +378,12 @@ impl Session {
                     json!({"nsp": nsp, "sid": sid, "pid": pid, "recovered": recovered}),
                 )
                 .await;
-                for (packet, attachments) in outbox {
-                    if let Err(e) = self.send_sio(packet, attachments).await {
+                for queued in outbox {
+                    let result = self.send_sio(queued.packet, queued.attachments).await;
+                    if let Some(reply) = queued.reply {
+                        let _ = reply.send(result.clone().map(|_| None));
+                    }
+                    if let Err(e) = result {
                         return Some(End::Lost(e));
                     }
                 }
@@ -377,20 +399,15 @@ impl Session {
                     Some(other) => other.to_string(),
                     None => "refused".into(),
                 };
-                let ns = self.namespace_entry(&nsp, None);
-                ns.state = NsState::Failed(message.clone());
-                ns.wanted = false;
-                for w in ns.join_waiters.drain(..) {
-                    let _ = w.send(Err(format!("{nsp} refused: {message}")));
-                }
                 let extra = data.as_ref().and_then(|d| d.get("data")).cloned();
-                self.state(
-                    "namespace failed",
-                    Some(format!("{nsp} refused: {message}")),
+                let detail = format!("{nsp} refused: {message}");
+                self.namespace_failed(
+                    &nsp,
+                    detail.clone(),
                     json!({"nsp": nsp, "message": message, "data": extra}),
                 )
                 .await;
-                self.none_left("no namespace left after the refusal")
+                self.none_left(&format!("no namespace left after the refusal: {detail}"))
             }
             PacketType::Disconnect => {
                 let reason = "io server disconnect".to_string();
@@ -403,13 +420,22 @@ impl Session {
                         }
                     }
                 }
+                // python-socketio (always_connect) sends its refusal as the DISCONNECT's data.
+                let said = data
+                    .as_ref()
+                    .and_then(|d| d.get("message"))
+                    .map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_string));
+                let detail = match &said {
+                    Some(m) => format!("{nsp}: {reason}: {m:?} (no automatic re-join)"),
+                    None => format!("{nsp}: {reason} (no automatic re-join)"),
+                };
                 self.state(
                     "namespace disconnected",
-                    Some(format!("{nsp}: {reason} (no automatic re-join)")),
-                    json!({"nsp": nsp, "reason": reason}),
+                    Some(detail),
+                    json!({"nsp": nsp, "reason": reason, "message": said}),
                 )
                 .await;
-                self.none_left(&reason)
+                self.none_left(&format!("{nsp} disconnected by the server ({reason})"))
             }
             PacketType::Event | PacketType::BinaryEvent => {
                 if let Some(ns) = self.namespaces.iter_mut().find(|n| n.name == nsp)
@@ -466,6 +492,36 @@ impl Session {
         }
     }
 
+    /// The namespace is given up (refused, or never answered): its waiters and acks
+    /// fail with the reason, and it is not joined again on a reconnect.
+    async fn namespace_failed(&mut self, nsp: &str, detail: String, data: Value) {
+        let ns = self.namespace_entry(nsp, None);
+        ns.state = NsState::Failed(detail.clone());
+        ns.wanted = false;
+        ns.answer_by = None;
+        ns.drop_outbox(&detail);
+        for w in ns.join_waiters.drain(..) {
+            let _ = w.send(Err(detail.clone()));
+        }
+        for (_, p) in ns.pending.drain() {
+            if let Some(r) = p.reply {
+                let _ = r.send(Err(format!("no ack: {detail}")));
+            }
+        }
+        self.state("namespace failed", Some(detail), data).await;
+    }
+
+    /// The next moment a timer must act: heartbeats, or a CONNECT the server owes.
+    pub(super) fn next_deadline(&self) -> Option<Instant> {
+        let heartbeats = self.conn.as_ref().and_then(Conn::next_deadline);
+        let answers = self
+            .namespaces
+            .iter()
+            .filter(|n| n.state == NsState::Joining)
+            .filter_map(|n| n.answer_by);
+        heartbeats.into_iter().chain(answers).min()
+    }
+
     /// Like the reference client: with no namespace left, the connection ends for good.
     fn none_left(&self, reason: &str) -> Option<End> {
         if self.namespaces.iter().any(Namespace::active) {
@@ -517,12 +573,15 @@ impl Session {
                     }
                     None => Some(reply),
                 };
-                let result = if ns.state == NsState::Joining {
-                    ns.outbox.push_back((packet, attachments));
-                    Ok(())
-                } else {
-                    self.send_sio(packet, attachments).await
-                };
+                if ns.state == NsState::Joining {
+                    ns.outbox.push_back(Queued {
+                        packet,
+                        attachments,
+                        reply,
+                    });
+                    return None;
+                }
+                let result = self.send_sio(packet, attachments).await;
                 if let Some(reply) = reply {
                     let _ = reply.send(result.clone().map(|_| None));
                 }
@@ -557,7 +616,7 @@ impl Session {
                 for w in ns.join_waiters.drain(..) {
                     let _ = w.send(Err(format!("not joined: {nsp} was left before the server answered")));
                 }
-                ns.outbox.clear();
+                ns.drop_outbox(&format!("{nsp} was left before the server answered"));
                 if before == NsState::Joining {
                     // Like the reference client, no DISCONNECT before the server admitted
                     // us: a v5 server drops the whole connection on one. It goes out when
@@ -647,9 +706,12 @@ impl Session {
             return Ok(());
         };
         let eio = conn.eio;
-        let Some(ns) = self.namespaces.iter().find(|n| n.name == nsp) else {
+        let answer_by = Instant::now() + self.opts.timeout;
+        let Some(ns) = self.namespaces.iter_mut().find(|n| n.name == nsp) else {
             return Ok(());
         };
+        // Rev 4's "/" is connected by the server unasked, but it must still come.
+        ns.answer_by = Some(answer_by);
         let packet = if eio == EioVersion::V3 {
             // Rev 4 servers connect "/" by themselves; auth rides as a query in the namespace.
             if nsp == "/" {
@@ -935,6 +997,23 @@ impl Session {
 
     async fn on_timer(&mut self) -> Option<End> {
         let now = Instant::now();
+        let unanswered: Vec<String> = self
+            .namespaces
+            .iter()
+            .filter(|n| n.state == NsState::Joining && n.answer_by.is_some_and(|d| d <= now))
+            .map(|n| n.name.clone())
+            .collect();
+        if !unanswered.is_empty() {
+            let secs = self.opts.timeout.as_secs_f64();
+            let mut details = Vec::new();
+            for nsp in unanswered {
+                let detail = format!("{nsp}: the server did not answer the CONNECT within {secs} s (--timeout)");
+                let data = json!({"nsp": nsp, "timeout_ms": self.opts.timeout.as_millis() as u64});
+                self.namespace_failed(&nsp, detail.clone(), data).await;
+                details.push(detail);
+            }
+            return self.none_left(&format!("no namespace left: {}", details.join("; ")));
+        }
         let conn = self.conn.as_mut()?;
         if conn.ping_deadline.is_some_and(|d| d <= now) {
             let window = conn.ping_interval + conn.ping_timeout;
@@ -1083,10 +1162,13 @@ impl Session {
         let authority = self.target.authority();
         match self.http.send(reqwest::Method::POST, url, Some(body), &authority).await {
             Ok(r) => self.http_record(r.record).await,
-            Err((_, record)) => self.http_record(record).await,
+            Err(failed) => self.http_record(failed.record).await,
         }
     }
 }
+
+/// 30 days: far beyond any real heartbeat, small enough to add to any `Instant`.
+const MAX_PING_MS: u64 = 30 * 24 * 3600 * 1000;
 
 /// `{"token":"x"}` → `?token=x` for rev-4 namespace auth.
 fn auth_query(auth: Option<&Value>) -> String {

@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::backoff::Backoff;
 use super::cookies::CookieJar;
-use super::http::{HttpClient, Response, describe_status};
+use super::http::{HttpClient, RequestFailed, Response, describe_status, refuses_transport};
 use super::target::Target;
 use super::{AckReply, Command, EioChoice, HeartbeatMode, Options, Reply, TransportMode, ws};
 use crate::proto::binary;
@@ -35,8 +35,61 @@ enum Inbound {
     WsOpen { generation: u64, result: Box<WsResult> },
 }
 
-type HttpResult = Result<Response, (String, HttpRecord)>;
-type WsResult = Result<(ws::Socket, HttpRecord), (String, HttpRecord)>;
+type HttpResult = Result<Response, RequestFailed>;
+type WsResult = Result<(ws::Socket, HttpRecord), RequestFailed>;
+
+/// Why opening a connection failed, and what may be done about it.
+struct OpenFailed {
+    message: String,
+    kind: OpenFailure,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OpenFailure {
+    /// Could go away by itself (refused, reset, 5xx, a timeout): try again.
+    Transient,
+    /// Will fail the same way next time (unknown host, TLS, 4xx, not Socket.IO).
+    Permanent,
+    /// The server does not offer long-polling (400 Transport unknown / Invalid transport).
+    PollingRefused,
+}
+
+impl From<String> for OpenFailed {
+    fn from(message: String) -> Self {
+        OpenFailed {
+            message,
+            kind: OpenFailure::Transient,
+        }
+    }
+}
+
+impl From<&str> for OpenFailed {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
+impl From<RequestFailed> for OpenFailed {
+    fn from(f: RequestFailed) -> Self {
+        OpenFailed {
+            message: f.message,
+            kind: if f.permanent {
+                OpenFailure::Permanent
+            } else {
+                OpenFailure::Transient
+            },
+        }
+    }
+}
+
+impl OpenFailed {
+    fn permanent(message: String) -> Self {
+        OpenFailed {
+            message,
+            kind: OpenFailure::Permanent,
+        }
+    }
+}
 
 /// How a connected phase ended.
 enum End {
@@ -78,6 +131,14 @@ struct PendingAck {
     reply: Option<Reply<Option<AckReply>>>,
 }
 
+/// An emit waiting for its namespace to connect. Its sender hears when it was
+/// really sent (emits without an ack), or that it never will be.
+struct Queued {
+    packet: sio::Packet<'static>,
+    attachments: Vec<Vec<u8>>,
+    reply: Option<Reply<Option<AckReply>>>,
+}
+
 struct Namespace {
     name: String,
     state: NsState,
@@ -88,8 +149,10 @@ struct Namespace {
     next_ack: u64,
     pending: HashMap<u64, PendingAck>,
     join_waiters: Vec<Reply<()>>,
+    /// While joining: the server must answer the CONNECT before this.
+    answer_by: Option<Instant>,
     /// Emits made while the namespace was still joining, sent once it is connected.
-    outbox: VecDeque<(sio::Packet<'static>, Vec<Vec<u8>>)>,
+    outbox: VecDeque<Queued>,
     /// Re-joined after a reconnect.
     wanted: bool,
 }
@@ -106,6 +169,7 @@ impl Namespace {
             next_ack: 0,
             pending: HashMap::new(),
             join_waiters: Vec::new(),
+            answer_by: None,
             outbox: VecDeque::new(),
             wanted: true,
         }
@@ -113,6 +177,15 @@ impl Namespace {
 
     fn active(&self) -> bool {
         matches!(self.state, NsState::Joining | NsState::Connected)
+    }
+
+    /// Gives up the emits still waiting for the namespace, telling their senders why.
+    fn drop_outbox(&mut self, why: &str) {
+        for queued in self.outbox.drain(..) {
+            if let Some(reply) = queued.reply {
+                let _ = reply.send(Err(format!("not emitted: {why}")));
+            }
+        }
     }
 }
 
@@ -247,6 +320,10 @@ pub(super) struct Session {
     backoff: Backoff,
     /// Settled after the first successful open (auto detection).
     eio_known: Option<EioVersion>,
+    /// A connection was open once: from then on every failure is retried as a reconnect.
+    opened_once: bool,
+    /// `--transport auto` found that the server refuses polling: open over WebSocket.
+    polling_refused: bool,
 }
 
 impl Session {
@@ -258,7 +335,7 @@ impl Session {
         let target = Target::parse(&opts.url)?;
         let tls = super::tls::client_config(opts.ca_cert.as_deref(), opts.insecure)?;
         let jar = Arc::new(Mutex::new(CookieJar::from_user(&opts.cookies)?));
-        let http = HttpClient::new(tls.clone(), opts.headers.clone(), jar, opts.timeout)?;
+        let http = HttpClient::new(tls.clone(), opts.headers.clone(), jar, opts.timeout, opts.max_payload)?;
         let mut namespaces: Vec<Namespace> = Vec::new();
         let wanted = if opts.namespaces.is_empty() {
             vec![target.namespace.clone()]
@@ -296,6 +373,8 @@ impl Session {
             conn: None,
             namespaces,
             backoff,
+            opened_once: false,
+            polling_refused: false,
         })
     }
 
@@ -363,10 +442,20 @@ impl Session {
             let end = match opened {
                 Ok(Ok(())) => {
                     attempt = 0;
+                    self.opened_once = true;
                     self.backoff.reset();
                     self.serve().await
                 }
-                Ok(Err(reason)) => End::Lost(reason),
+                Ok(Err(failed))
+                    if failed.kind == OpenFailure::Permanent && !self.opened_once && !self.opts.retry_forever =>
+                {
+                    let mut why = failed.message;
+                    if let Some(hint) = self.target.scheme_hint(&self.opts.url) {
+                        why.push_str(&format!("; {hint}"));
+                    }
+                    End::Closed(format!("{why} (not retried: --retry-forever keeps trying)"))
+                }
+                Ok(Err(failed)) => End::Lost(failed.message),
                 Err(_) => End::Lost(format!(
                     "no Engine.IO handshake within {} s (--timeout)",
                     self.opts.timeout.as_secs_f64()
@@ -385,7 +474,8 @@ impl Session {
             };
             self.fail_pending(&reason);
             self.state("disconnected", Some(reason.clone()), Value::Null).await;
-            let limit_reached = self.opts.reconnect_attempts.is_some_and(|max| attempt >= max);
+            let limit_reached =
+                !self.opts.retry_forever && self.opts.reconnect_attempts.is_some_and(|max| attempt >= max);
             if !self.opts.reconnect || limit_reached || !self.commands_open {
                 let why = if limit_reached {
                     format!("gave up after {attempt} reconnect attempt(s): {reason}")
@@ -439,6 +529,7 @@ impl Session {
             for waiter in ns.join_waiters.drain(..) {
                 let _ = waiter.send(Err(format!("not joined: {reason}")));
             }
+            ns.drop_outbox(reason);
             if ns.state == NsState::Connected || ns.state == NsState::Joining {
                 ns.state = NsState::Disconnected(reason.to_string());
             }
@@ -508,15 +599,36 @@ impl Session {
         self.eio_known.unwrap_or(EioVersion::V4)
     }
 
-    async fn open(&mut self) -> Result<(), String> {
+    async fn open(&mut self) -> Result<(), OpenFailed> {
         self.generation += 1;
         match self.opts.transport {
             TransportMode::Websocket => self.open_websocket().await?,
-            TransportMode::Auto | TransportMode::Polling => self.open_polling().await?,
+            TransportMode::Auto if self.polling_refused => self.open_websocket().await?,
+            TransportMode::Auto => match self.open_polling().await {
+                Err(f) if f.kind == OpenFailure::PollingRefused => {
+                    self.polling_refused = true;
+                    self.state(
+                        "transport fallback",
+                        Some(format!(
+                            "polling refused by the server ({}): connecting over websocket",
+                            f.message.trim_start_matches("server answered ")
+                        )),
+                        json!({"from": "polling", "to": "websocket"}),
+                    )
+                    .await;
+                    self.open_websocket().await?
+                }
+                other => other?,
+            },
+            TransportMode::Polling => self.open_polling().await?,
         }
         let conn = self.conn.as_ref().ok_or("no connection")?;
         if conn.sid.is_none() {
-            return Err(not_an_open_packet(conn.first.as_ref(), conn.eio, self.opts.parser));
+            return Err(OpenFailed::permanent(not_an_open_packet(
+                conn.first.as_ref(),
+                conn.eio,
+                self.opts.parser,
+            )));
         }
         let (eio, sid, interval, timeout, upgrades) = (
             conn.eio,
@@ -555,7 +667,7 @@ impl Session {
             let transport = self.conn.as_ref().map_or(Transport::Polling, Conn::transport);
             if let Some(end) = self.on_frame(frame, transport).await {
                 return Err(match end {
-                    End::Closed(r) | End::Lost(r) => r,
+                    End::Closed(r) | End::Lost(r) => OpenFailed::from(r),
                 });
             }
         }
@@ -593,20 +705,28 @@ impl Session {
         self.target.endpoint(true, &self.opts.path, &params, &self.opts.query)
     }
 
-    async fn open_polling(&mut self) -> Result<(), String> {
+    async fn open_polling(&mut self) -> Result<(), OpenFailed> {
         let asked = self.version_to_ask();
         let url = self.polling_url(asked, None);
         let authority = self.target.authority();
         let response = match self.http.send(reqwest::Method::GET, url, None, &authority).await {
             Ok(r) => r,
-            Err((message, record)) => {
-                self.http_record(record).await;
-                return Err(message);
+            Err(failed) => {
+                self.http_record(failed.record.clone()).await;
+                return Err(failed.into());
             }
         };
         self.http_record(response.record.clone()).await;
         if response.status != 200 {
-            return Err(describe_status(response.status, &response.body));
+            let message = describe_status(response.status, &response.body);
+            let kind = if refuses_transport(response.status, &response.body) {
+                OpenFailure::PollingRefused
+            } else if (400..500).contains(&response.status) && !matches!(response.status, 408 | 429) {
+                OpenFailure::Permanent
+            } else {
+                OpenFailure::Transient
+            };
+            return Err(OpenFailed { message, kind });
         }
         // A body like `97:0{…}` answers EIO=4 in rev-3 framing: a Socket.IO 2.x server.
         let eio = if self.opts.eio == EioChoice::Auto && looks_like_v3_payload(&response.body) {
@@ -652,24 +772,24 @@ impl Session {
         frames
     }
 
-    async fn open_websocket(&mut self) -> Result<(), String> {
+    async fn open_websocket(&mut self) -> Result<(), OpenFailed> {
         let asked = self.version_to_ask();
         let url = self.websocket_url(asked, None);
         let authority = self.target.authority();
         let (socket, record) = match ws::open(url, &self.http, self.tls.clone(), &authority).await {
             Ok(ok) => ok,
-            Err((message, record)) => {
-                self.http_record(record).await;
-                return Err(message);
+            Err(failed) => {
+                self.http_record(failed.record.clone()).await;
+                return Err(failed.into());
             }
         };
         self.http_record(record).await;
         let mut socket = socket;
         self.conn = Some(Conn::new(asked, self.opts.parser, true));
         // The first message is the open packet.
-        let first = next_ws_frame(&mut socket)
+        let first = next_ws_frame(&mut socket, self.opts.max_payload)
             .await
-            .ok_or("the WebSocket closed before the Engine.IO open packet")?;
+            .map_err(|why| format!("{why}, before the Engine.IO open packet"))?;
         self.on_first_frame(first, Transport::Websocket).await;
         if self.conn.as_ref().is_some_and(|c| c.sid.is_none()) {
             // Not an open packet: `open` reports it; no version probing on a broken session.
@@ -679,8 +799,12 @@ impl Session {
         let is_modern = self.conn.as_ref().is_some_and(|c| c.max_payload.is_some());
         if self.opts.eio == EioChoice::Auto && !is_modern {
             // A Socket.IO 2.x server sends `40` unprompted right after open.
-            let probe = tokio::time::timeout(Duration::from_millis(500), next_ws_frame(&mut socket)).await;
-            if let Ok(Some(frame)) = probe {
+            let probe = tokio::time::timeout(
+                Duration::from_millis(500),
+                next_ws_frame(&mut socket, self.opts.max_payload),
+            )
+            .await;
+            if let Ok(Ok(frame)) = probe {
                 if matches!(&frame, OwnedFrame::Text(t) if t == "40") {
                     if let Some(conn) = self.conn.as_mut() {
                         conn.set_version(EioVersion::V3, self.opts.parser);
@@ -712,54 +836,33 @@ enum WsRead {
 }
 
 /// The next frame of the connection's WebSocket; never resolves without one.
-async fn read_ws(socket: Option<&mut ws::Socket>) -> WsRead {
+async fn read_ws(socket: Option<&mut ws::Socket>, limit: usize) -> WsRead {
     let Some(socket) = socket else {
         return std::future::pending().await;
     };
-    loop {
-        let message = socket.next().await;
-        match message {
-            Some(Ok(Message::Text(t))) => return WsRead::Frame(OwnedFrame::Text(t.as_str().to_owned())),
-            Some(Ok(Message::Binary(b))) => return WsRead::Frame(OwnedFrame::Binary(b.to_vec())),
-            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
-            other => return WsRead::Ended(ws_end_reason(other)),
-        }
+    match next_ws_frame(socket, limit).await {
+        Ok(frame) => WsRead::Frame(frame),
+        Err(reason) => WsRead::Ended(reason),
     }
 }
 
 /// The next frame if the socket already has one, without waiting. The serve loop
 /// polls the socket again with its own waker before it sleeps.
-fn ready_ws(socket: Option<&mut ws::Socket>) -> Option<WsRead> {
+fn ready_ws(socket: Option<&mut ws::Socket>, limit: usize) -> Option<WsRead> {
     use futures_util::FutureExt as _;
-    socket.and_then(|s| read_ws(Some(s)).now_or_never())
+    socket.and_then(|s| read_ws(Some(s), limit).now_or_never())
 }
 
-/// Why a WebSocket ended, from what reading it gave last (a close frame, an error, the end).
-fn ws_end_reason(last: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>) -> String {
-    match last {
-        Some(Ok(Message::Close(Some(c)))) => format!(
-            "the server closed the WebSocket (code {}{})",
-            u16::from(c.code),
-            if c.reason.is_empty() {
-                String::new()
-            } else {
-                format!(", {}", c.reason)
-            }
-        ),
-        Some(Ok(Message::Close(None))) => "the server closed the WebSocket (no status code)".into(),
-        Some(Err(e)) => format!("WebSocket error: {e}"),
-        _ => "the WebSocket connection ended".into(),
-    }
-}
-
-/// Reads the next text or binary message; None when the socket ends.
-async fn next_ws_frame(stream: &mut ws::Socket) -> Option<OwnedFrame> {
+/// Reads the next text or binary message; why not, when the socket ends.
+async fn next_ws_frame(stream: &mut ws::Socket, limit: usize) -> Result<OwnedFrame, String> {
     loop {
-        match stream.next().await? {
-            Ok(Message::Text(t)) => return Some(OwnedFrame::Text(t.as_str().to_owned())),
-            Ok(Message::Binary(b)) => return Some(OwnedFrame::Binary(b.to_vec())),
-            Ok(Message::Close(_)) | Err(_) => return None,
-            Ok(_) => {}
+        match stream.next().await {
+            Some(Ok(Message::Text(t))) => return Ok(OwnedFrame::Text(t.as_str().to_owned())),
+            Some(Ok(Message::Binary(b))) => return Ok(OwnedFrame::Binary(b.to_vec())),
+            Some(Ok(Message::Close(close))) => return Err(ws::describe_close(close.as_ref())),
+            Some(Err(e)) => return Err(ws::describe_error(&e, limit)),
+            Some(Ok(_)) => {}
+            None => return Err("the WebSocket connection ended".into()),
         }
     }
 }

@@ -2,7 +2,10 @@
 //! Only `std` is used here, so the helpers cost no extra build time.
 #![allow(dead_code)] // each test module uses a different subset
 
+pub mod hostile;
 pub mod node;
+pub mod peer;
+pub mod python;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
