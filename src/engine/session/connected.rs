@@ -186,7 +186,7 @@ impl Session {
         let Some(conn) = self.conn.as_mut() else { return };
         conn.first = Some(frame.clone());
         let decoded = conn.decoder_in.decode(frame.as_frame());
-        let act = act_of(&decoded, false);
+        let act = act_of(&decoded, false, false);
         let raw = match frame {
             OwnedFrame::Text(text) => Raw::Text { text },
             OwnedFrame::Binary(b) => Raw::Binary(crate::proto::frame::Bytes(b)),
@@ -202,12 +202,26 @@ impl Session {
         let conn = self.conn.as_mut()?;
         let mut decoded = conn.decoder_in.decode(frame.as_frame());
         self.note_event_before_connect(&mut decoded);
-        let act = act_of(&decoded, self.namespaces.iter().any(|n| n.pid.is_some()));
+        let offsets = self.namespaces.iter().any(|n| n.pid.is_some());
+        let act = act_of(&decoded, offsets, self.opts.auto_ack);
         let raw = match frame {
             OwnedFrame::Text(text) => Raw::Text { text },
             OwnedFrame::Binary(b) => Raw::Binary(crate::proto::frame::Bytes(b)),
         };
-        self.frame_record(Direction::In, transport, raw, decoded).await;
+        // Built and handed over here, not through frame_record: on the hot path a nested
+        // async call moves the 288-byte record into one more future.
+        let record = self.stamp(Body::Frame(FrameRecord {
+            dir: Some(Direction::In),
+            transport: Some(transport),
+            raw,
+            decoded,
+        }));
+        if let Some(record) = self.try_hand_over(record) {
+            let _ = self.records.send(record).await;
+        }
+        if matches!(act, Act::Nothing) {
+            return None;
+        }
         self.act(act).await
     }
 
@@ -1189,9 +1203,10 @@ fn auth_query(auth: Option<&Value>) -> String {
     format!("?{}", url.query().unwrap_or(""))
 }
 
-/// What a decoded frame asks of the session; `offsets`: whether events' recovery
-/// offsets are kept (only with a recovery pid).
-fn act_of(decoded: &Decoded, offsets: bool) -> Act {
+/// What a decoded frame asks of the session. An event asks something only when its
+/// recovery offset is kept (`offsets`: a namespace has a recovery pid) or it wants an
+/// ack that `auto_ack` gives; otherwise it is only recorded.
+fn act_of(decoded: &Decoded, offsets: bool, auto_ack: bool) -> Act {
     let Some(eio_layer) = &decoded.eio else {
         return Act::Nothing;
     };
@@ -1204,6 +1219,7 @@ fn act_of(decoded: &Decoded, offsets: bool) -> Act {
         eio::PacketType::Pong => Act::Pong(eio_layer.data.as_deref() == Some("probe")),
         eio::PacketType::Close => Act::Close,
         eio::PacketType::Message => match &decoded.sio {
+            Some(sio) if sio.kind.is_event() && !offsets && !(auto_ack && sio.id.is_some()) => Act::Nothing,
             Some(sio) if sio.complete => {
                 let data = if sio.kind.is_event() {
                     // Events only matter for their recovery offset, the last string argument:

@@ -381,16 +381,30 @@ impl Session {
     // ----- records -----
 
     async fn record(&mut self, body: Body) {
+        let record = self.stamp(body);
+        if let Some(record) = self.try_hand_over(record) {
+            let _ = self.records.send(record).await;
+        }
+    }
+
+    /// The body as the next record: numbered and timed.
+    fn stamp(&mut self, body: Body) -> Record {
         let record = Record {
             seq: self.seq,
             time: Timestamp::now(),
             body,
         };
         self.seq += 1;
-        // Room in the channel is the usual case: taking it directly skips building a send
-        // future around the record. A consumer that went away is no reason to stop.
-        if let Err(mpsc::error::TrySendError::Full(record)) = self.records.try_send(record) {
-            let _ = self.records.send(record).await;
+        record
+    }
+
+    /// Hands the record to the consumer if the channel has room (the usual case: no send
+    /// future built around it); gives it back when the channel is full. A consumer that
+    /// went away is no reason to stop the session.
+    fn try_hand_over(&mut self, record: Record) -> Option<Record> {
+        match self.records.try_send(record) {
+            Err(mpsc::error::TrySendError::Full(record)) => Some(record),
+            _ => None,
         }
     }
 
