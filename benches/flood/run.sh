@@ -6,8 +6,8 @@
 #     record consumed), over websocket and over polling;
 #   - the bare tokio-tungstenite reader (`bare`: counts frames, answers pings; websocket only);
 #   - the official socket.io-client 4.8 in Node (benches/flood/node-client.js);
-# then emit→ack round trips (ACKS sequential acks after WARMUP, websocket) for the engine and
-# the Node client; then `sio listen --json --event flood --count N > /dev/null` (with and
+# then emit→ack round trips (ACKS sequential acks after WARMUP, over websocket and over
+# polling) for the engine and the Node client, each pair back to back in one run; then `sio listen --json --event flood --count N > /dev/null` (with and
 # without --record) beside the engine alone, the server flooding each new connection
 # (--flood-on-connect N,SIZE).
 # Diagnostic rows: the same clients against benches/flood/blast-server.js, which writes a
@@ -101,9 +101,12 @@ for ((run = 1; run <= RUNS; run++)); do
   one idle-ws node "$run" -- node "$NODE_CLIENT" flood @URL@ websocket 1 "$SIZE"
   one idle-polling engine "$run" -- "$FLOOD" engine @URL@ --transport polling --n 1 --size "$SIZE"
   one idle-polling node "$run" -- node "$NODE_CLIENT" flood @URL@ polling 1 "$SIZE"
-  # 2. emit→ack round trips over websocket.
-  one ack engine "$run" -- "$FLOOD" ack @URL@ --transport websocket --n "$ACKS" --warmup "$WARMUP"
-  one ack node "$run" -- node "$NODE_CLIENT" ack @URL@ "$ACKS" "$WARMUP"
+  # 2. emit→ack round trips over websocket and over polling; the engine on a current-thread
+  # runtime, as `sio` runs it.
+  one ack engine "$run" -- "$FLOOD" ack @URL@ --transport websocket --n "$ACKS" --warmup "$WARMUP" --rt current
+  one ack node "$run" -- node "$NODE_CLIENT" ack @URL@ "$ACKS" "$WARMUP" websocket
+  one ack-polling engine "$run" -- "$FLOOD" ack @URL@ --transport polling --n "$ACKS" --warmup "$WARMUP" --rt current
+  one ack-polling node "$run" -- node "$NODE_CLIENT" ack @URL@ "$ACKS" "$WARMUP" polling
   # Diagnostics: the client as the bottleneck (blast server), flood and acks.
   SERVER=blast one blast-ws engine "$run" -- "$FLOOD" engine @URL@ --transport websocket --n "$N" --size "$SIZE"
   SERVER=blast one blast-ws "engine, 1-thread rt" "$run" -- \
