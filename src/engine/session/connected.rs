@@ -219,6 +219,17 @@ impl Session {
         if let Some(record) = self.try_hand_over(record) {
             let _ = self.records.send(record).await;
         }
+        let probing = self
+            .conn
+            .as_ref()
+            .is_some_and(|c| !c.websocket && c.upgrade == Upgrade::Probing);
+        if transport == Transport::Websocket && probing && !matches!(act, Act::Pong(true)) {
+            // The spec's failed probe: anything but `3probe` on the probe socket. Acting on
+            // it as traffic would take a frame from a socket the session never adopted.
+            return self
+                .upgrade_failed("the server answered the probe with something other than 3probe".into())
+                .await;
+        }
         if matches!(act, Act::Nothing) {
             return None;
         }
