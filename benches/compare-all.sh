@@ -4,7 +4,8 @@
 #   wait     `sio run` waiting for one event (expect flood-done) during an N-event flood, and
 #            during a BIG-event one, against `sio listen` taking the same flood
 #   ws       `sio run` / `listen` / `connect --no-tui`, all with --json, taking an N x SIZE flood
-#            over WebSocket, against the bare tokio-tungstenite reader (goal <= 1.6x)
+#            over WebSocket, against the bare tokio-tungstenite reader (goal <= 1.6x), and
+#            against the engine alone (benches/flood `engine`: what the front end adds)
 #   polling  the same three over polling against the official Node client (CPU and RSS <= 0.5x)
 #   record   `listen --json --record FILE` against `listen --json` (goal <= 1.2x)
 #   decode   `sio decode --json` against engine.io-parser + socket.io-parser in Node, both
@@ -120,12 +121,16 @@ m_wait() {
 m_ws() {
   local run=$1
   one ws bare "$run" "$N" -- "$FLOOD" bare @URL@ --on-connect --n "$N" --size "$SIZE"
+  # The engine alone (every frame decoded into a record, nothing printed): what is the front end's.
+  one ws engine "$run" "$N" -- "$FLOOD" engine @URL@ --transport websocket --on-connect --n "$N" --size "$SIZE"
   sio_clients ws "$run" "$N" websocket "$SIO"
   [ -z "$SIO_BEFORE" ] || sio_clients ws "$run" "$N" websocket "$SIO_BEFORE"
   for c in "run --json" "listen --json" "connect --no-tui --json"; do
     ratio "$run" "websocket: $c / bare reader" ws "$c" ws bare cpu_s "<= 1.6"
     [ -z "$SIO_BEFORE" ] || ratio "$run" "websocket: $c / bare reader, before" ws "$c (before)" ws bare cpu_s "<= 1.6"
+    ratio "$run" "websocket: $c / engine alone (the front end's share)" ws "$c" ws engine cpu_s "-"
   done
+  ratio "$run" "websocket: engine alone / bare reader" ws engine ws bare cpu_s "-"
 }
 
 m_polling() {

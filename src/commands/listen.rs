@@ -16,20 +16,33 @@ pub fn run(args: &ListenArgs) -> u8 {
 }
 
 async fn listen(args: &ListenArgs) -> u8 {
-    let mut observer = match Observer::new(args.output.printer(args.events.clone()), &args.connect) {
+    let observer = match Observer::new(args.output.printer(args.events.clone()), &args.connect) {
         Ok(o) => o,
         Err(e) => {
             return exit::fail(exit::USAGE, e);
         }
     };
-    let (handle, mut records) = match crate::engine::connect(args.connect.to_options()) {
+    let (handle, records) = match crate::engine::connect(args.connect.to_options()) {
         Ok(ok) => ok,
         Err(e) => {
             return exit::fail(exit::USAGE, e);
         }
     };
-    let mut seen_events = 0u64;
     let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
+    // On a worker thread like the engine, not on the main thread in block_on: handing each
+    // record across to the main thread cost a wake-up (a syscall) per record.
+    let consumer = tokio::spawn(consume(observer, handle, records, args.count, deadline));
+    consumer.await.unwrap_or(exit::FAILURE)
+}
+
+async fn consume(
+    mut observer: Observer,
+    handle: crate::engine::Handle,
+    mut records: tokio::sync::mpsc::Receiver<crate::record::Record>,
+    count: Option<u64>,
+    deadline: Option<tokio::time::Instant>,
+) -> u8 {
+    let mut seen_events = 0u64;
     let until = async move {
         match deadline {
             Some(d) => tokio::time::sleep_until(d).await,
@@ -66,7 +79,7 @@ async fn listen(args: &ListenArgs) -> u8 {
         }
         if observer.printer().is_counted_event(&record) {
             seen_events += 1;
-            if args.count.is_some_and(|n| seen_events >= n) {
+            if count.is_some_and(|n| seen_events >= n) {
                 break exit::OK;
             }
         }
