@@ -27,28 +27,34 @@ pub fn client_config(ca_cert: Option<&Path>, insecure: bool) -> Result<Arc<Clien
             .with_custom_certificate_verifier(Arc::new(AcceptAnything(provider)))
             .with_no_client_auth()
     } else {
-        let mut roots = RootCertStore::empty();
-        let native = rustls_native_certs::load_native_certs();
-        for cert in native.certs {
-            let _ = roots.add(cert);
-        }
-        if let Some(path) = ca_cert {
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-                .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?;
-            if certs.is_empty() {
-                return Err(format!("--ca-cert {}: no PEM certificate in the file", path.display()));
-            }
-            for cert in certs {
-                roots
-                    .add(cert)
-                    .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?;
-            }
-        }
+        let roots = root_store(ca_cert)?;
         builder.with_root_certificates(roots).with_no_client_auth()
     };
     Ok(Arc::new(config))
+}
+
+/// The authorities a certificate is checked against: the system's, plus `ca_cert`.
+pub fn root_store(ca_cert: Option<&Path>) -> Result<RootCertStore, String> {
+    let mut roots = RootCertStore::empty();
+    let native = rustls_native_certs::load_native_certs();
+    for cert in native.certs {
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = ca_cert {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+            .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?;
+        if certs.is_empty() {
+            return Err(format!("--ca-cert {}: no PEM certificate in the file", path.display()));
+        }
+        for cert in certs {
+            roots
+                .add(cert)
+                .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?;
+        }
+    }
+    Ok(roots)
 }
 
 /// `--insecure`: accepts every certificate but still checks signatures are well formed.
