@@ -178,7 +178,9 @@ pub fn request_line(method: &str, url: &Url) -> String {
 pub fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let text = text.replace('\u{1e}', "␞");
-    let text = sanitize(text.trim()).into_owned();
+    // Pages come with line breaks: one line of evidence is enough to recognise them.
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = sanitize(&text).into_owned();
     let mut out: String = text.chars().take(100).collect();
     if text.chars().count() > 100 {
         out.push('…');

@@ -42,7 +42,11 @@ pub async fn probe(ctx: &Context, findings: &mut Vec<Finding>) -> bool {
         return false;
     };
     if ctx.target.secure {
-        findings.push(tls(ctx, &host, stream).await);
+        let finding = tls(ctx, &host, stream).await;
+        let trusted = finding.verdict != Verdict::Fail;
+        findings.push(finding);
+        // Every later request would fail on the same certificate.
+        return trusted;
     }
     true
 }
