@@ -245,6 +245,10 @@ fn explain_sio_text(s: &str, decoded: &Decoded, out: &mut Vec<Part>, version: Si
         let meaning = decoded.sio.as_ref().map_or_else(String::new, data_meaning);
         out.push(part(&s[r], "data", meaning, sio_tone(kind)));
     }
+    append_quirks(decoded, out);
+}
+
+fn append_quirks(decoded: &Decoded, out: &mut Vec<Part>) {
     if let Some(sio) = &decoded.sio {
         for q in &sio.quirks {
             out.push(part("", "quirk", q.to_string(), Tone::Plain));
@@ -314,6 +318,7 @@ fn explain_attachment(decoded: &Decoded, out: &mut Vec<Part>) {
     {
         // msgpack: the whole Socket.IO packet lives in the binary frame.
         out.push(part("", "Socket.IO", summary(decoded), sio_tone(sio.kind)));
+        append_quirks(decoded, out);
     }
 }
 

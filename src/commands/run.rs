@@ -96,7 +96,9 @@ pub async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
             break;
         }
     }
-    session.close(std::time::Duration::from_secs(2)).await;
+    // Never connected: nothing to say goodbye to, so no reason to linger.
+    let linger = if ready.is_ok() { 2000 } else { 300 };
+    session.close(std::time::Duration::from_millis(linger)).await;
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count() + usize::from(ready.is_err());
     let passed = outcomes.iter().filter(|o| o.result.is_ok()).count();
     let skipped = lines.len() - outcomes.len();

@@ -159,7 +159,7 @@ impl HttpClient {
             }
             Err(BodyError::TooLarge(read)) => Err(RequestFailed::new(
                 format!(
-                    "the server's answer is larger than the limit: {read} bytes read, limit {max_body} bytes (--max-payload)"
+                    "the server's answer is larger than the limit of {max_body} bytes (--max-payload): {read} bytes had come when sio stopped reading"
                 ),
                 record,
                 false,

@@ -277,8 +277,12 @@ impl FrameDecoder {
 
     fn decode_sio_binary(&mut self, bytes: Vec<u8>, out: &mut Decoded) {
         if self.parser == Parser::Msgpack {
-            match msgpack::decode(&bytes) {
-                Ok(message) => out.sio = Some(sio_layer_of(message, SioVersion::V5)),
+            match msgpack::decode_with_quirks(&bytes) {
+                Ok((message, quirks)) => {
+                    let mut layer = sio_layer_of(message, SioVersion::V5);
+                    layer.quirks = quirks;
+                    out.sio = Some(layer);
+                }
                 Err(e) => {
                     out.error = Some(DecodeError {
                         layer: Layer::Msgpack,

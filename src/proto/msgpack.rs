@@ -35,7 +35,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::binary::Message;
-use super::sio::{Packet, PacketType};
+use super::sio::{Packet, PacketType, Quirk};
 
 /// How deeply msgpack arrays and maps may nest, the packet's own map included.
 /// It keeps the rendered JSON (which adds a level for placeholders, dates and
@@ -311,6 +311,12 @@ fn int(v: i64) -> Node<'static> {
 /// whose first element is a string or a number, ACK an array, `id` absent or an
 /// integer ≥ 0, `nsp` a string. Unknown keys (the JS client's `options`) are ignored.
 pub fn decode(bytes: &[u8]) -> Result<Message, MsgpackError> {
+    decode_with_quirks(bytes).map(|(message, _)| message)
+}
+
+/// Like [`decode`], also naming the dialects it read: python-socketio's DISCONNECT with
+/// `data: nil` or with a refusal, and a string CONNECT_ERROR.
+pub fn decode_with_quirks(bytes: &[u8]) -> Result<(Message, Vec<Quirk>), MsgpackError> {
     let first = *bytes.first().ok_or(MsgpackError::Empty)?;
     let mut reader = Reader { buf: bytes, pos: 0 };
     let root = reader.value(0)?;
@@ -357,7 +363,14 @@ pub fn decode(bytes: &[u8]) -> Result<Message, MsgpackError> {
         Some(Node::Str(s)) => s.into_owned(),
         Some(other) => return Err(MsgpackError::InvalidNsp { found: show(&other) }),
     };
+    let mut quirks = Vec::new();
+    if kind == PacketType::Disconnect && data == Some(Node::Nil) {
+        // python-socketio writes `data: nil` into every packet; a DISCONNECT's means none.
+        data = None;
+        quirks.push(Quirk::DisconnectWithNilData);
+    }
     check_payload(kind, data.as_ref())?;
+    quirks.extend(dialect_of(kind, data.as_ref()));
     let id = match &id {
         None => None,
         Some(n) => Some(ack_id(n)?),
@@ -369,7 +382,7 @@ pub fn decode(bytes: &[u8]) -> Result<Message, MsgpackError> {
         write_json(&d, &mut json, Some(&mut attachments));
         Cow::Owned(json)
     });
-    Ok(Message {
+    let message = Message {
         packet: Packet {
             kind,
             attachments: None,
@@ -378,7 +391,18 @@ pub fn decode(bytes: &[u8]) -> Result<Message, MsgpackError> {
             data,
         },
         attachments,
-    })
+    };
+    Ok((message, quirks))
+}
+
+/// Data socket.io-msgpack-parser judges one way and a real server sends with a clear
+/// intent (see [`Quirk`]): accepted by [`check_payload`], named here.
+fn dialect_of(kind: PacketType, data: Option<&Node<'_>>) -> Option<Quirk> {
+    match (kind, data) {
+        (PacketType::Disconnect, Some(Node::Map(_))) => Some(Quirk::DisconnectWithPayload),
+        (PacketType::ConnectError, Some(Node::Str(_))) => Some(Quirk::StringConnectError),
+        _ => None,
+    }
 }
 
 /// The value as a non-negative whole number, as `Number.isInteger` sees it.
@@ -412,7 +436,8 @@ fn check_payload(kind: PacketType, data: Option<&Node<'_>>) -> Result<(), Msgpac
     match (kind, data) {
         (PacketType::Connect, None | Some(Node::Map(_))) => Ok(()),
         (PacketType::Connect, Some(d)) => invalid(format!("CONNECT payload is {}, not an object", shape(d))),
-        (PacketType::Disconnect, None) => Ok(()),
+        // python-socketio's refusal with always_connect (a quirk).
+        (PacketType::Disconnect, None | Some(Node::Map(_))) => Ok(()),
         (PacketType::Disconnect, Some(d)) => invalid(format!("DISCONNECT carries no payload (found {})", shape(d))),
         (PacketType::ConnectError, Some(Node::Str(_) | Node::Map(_))) => Ok(()),
         (PacketType::ConnectError, None) => {
@@ -1260,6 +1285,49 @@ mod tests {
     }
 
     #[test]
+    fn python_socketio_dialect_decodes_with_its_quirk() {
+        // (frame as python-socketio 5.18 sent it, packet, quirks)
+        let cases: Vec<(&str, Packet<'static>, Vec<Quirk>)> = vec![
+            // `disconnect-me`: every python-socketio packet carries `data`, nil here.
+            (
+                r#"83 a4 "type" 01 a4 "data" c0 a3 "nsp" a1 "/""#,
+                packet(PacketType::Disconnect, "/", None, None),
+                vec![Quirk::DisconnectWithNilData],
+            ),
+            // always_connect=True refusing /admin: the refusal rides on the DISCONNECT.
+            (
+                r#"83 a4 "type" 01 a4 "data" 81 a7 "message" ae "not" 20 "authorized" a3 "nsp" a6 "/admin""#,
+                packet(
+                    PacketType::Disconnect,
+                    "/admin",
+                    None,
+                    Some(r#"{"message":"not authorized"}"#),
+                ),
+                vec![Quirk::DisconnectWithPayload],
+            ),
+            // An unknown namespace.
+            (
+                r#"83 a4 "type" 04 a4 "data" b1 "Unable" 20 "to" 20 "connect" a3 "nsp" a5 "/nope""#,
+                packet(PacketType::ConnectError, "/nope", None, Some(r#""Unable to connect""#)),
+                vec![Quirk::StringConnectError],
+            ),
+            // What the reference sends has no quirk.
+            (
+                r#"82 a4 "type" 01 a3 "nsp" a1 "/""#,
+                packet(PacketType::Disconnect, "/", None, None),
+                vec![],
+            ),
+        ];
+        for (spec, want, quirks) in cases {
+            let (got, found) = decode_with_quirks(&bytes(spec)).unwrap_or_else(|e| panic!("{spec}: {e}"));
+            assert_eq!(got, message(want, vec![]), "{spec}");
+            assert_eq!(found, quirks, "{spec}");
+        }
+        // A DISCONNECT whose data is neither nil nor a map stays malformed.
+        assert!(decode(&bytes(r#"83 a4 "type" 01 a4 "data" a1 "x" a3 "nsp" a1 "/""#)).is_err());
+    }
+
+    #[test]
     fn server_frames_reencode_byte_for_byte() {
         for spec in [SERVER_EVENT, SERVER_ACK] {
             let m = ok(spec);
@@ -1397,8 +1465,8 @@ mod tests {
             "invalid payload: CONNECT payload is null, not an object"
         );
         assert_eq!(
-            err(&frame(r#"01 a3 "nsp" a1 "/" a4 "data" 80"#, "83")),
-            "invalid payload: DISCONNECT carries no payload (found a map)"
+            err(&frame(r#"01 a3 "nsp" a1 "/" a4 "data" 91 01"#, "83")),
+            "invalid payload: DISCONNECT carries no payload (found an array)"
         );
         assert!(decode(&bytes(&frame(r#"04 a3 "nsp" a1 "/" a4 "data" a1 "x""#, "83"))).is_ok());
         assert_eq!(

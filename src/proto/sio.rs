@@ -4,8 +4,10 @@
 //! `2/admin,7["chat",{"text":"hi"}]`. Decoding follows socket.io-parser 4.2.7
 //! (revision 5) and 3.4 (revision 4): the same frames are accepted and refused,
 //! and the quirks the reference tolerates are reported as [`Quirk`]s so the user
-//! sees them. JSON data is validated in one pass and kept as the exact text that
-//! crossed the wire.
+//! sees them. A few frames real servers send that the reference rejects, but whose
+//! intent is clear (python-socketio's DISCONNECT with a payload), are read too, each
+//! with a quirk that names the sender and the reference's verdict. JSON data is
+//! validated in one pass and kept as the exact text that crossed the wire.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -172,7 +174,8 @@ impl<'a> Packet<'a> {
     }
 }
 
-/// Something the reference decoder tolerates but a careful peer should not send.
+/// Something the reference decoder tolerates but a careful peer should not send, or a
+/// dialect: a frame a real server sends that the reference rejects or misreads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "quirk")]
 pub enum Quirk {
@@ -184,6 +187,18 @@ pub enum Quirk {
     LeadingZerosInAckId,
     /// An ack id a JavaScript peer cannot hold exactly.
     AckIdBeyondSafeInteger,
+    /// A DISCONNECT carrying an object: python-socketio with `always_connect=True` sends a
+    /// refusal so (`41/admin,{"message":"not authorized"}`); the reference parsers reject it.
+    DisconnectWithPayload,
+    /// A msgpack DISCONNECT `{type: 1, data: nil, nsp}`, as python-socketio's encoder writes
+    /// every packet; socket.io-msgpack-parser wants `data` absent.
+    DisconnectWithNilData,
+    /// A revision-5 CONNECT_ERROR whose data is a string (the revision-4 form), as
+    /// python-socketio refuses an unknown namespace: `44/nope,"Unable to connect"`.
+    StringConnectError,
+    /// An event on a namespace whose CONNECT is not answered yet. Only the engine knows
+    /// that, so it adds this one; the codec never does.
+    EventBeforeConnect,
 }
 
 impl fmt::Display for Quirk {
@@ -193,6 +208,27 @@ impl fmt::Display for Quirk {
             Quirk::WhitespaceInAckId => "white space in the ack id (JavaScript reads it as 0)",
             Quirk::LeadingZerosInAckId => "leading zeros in the ack id",
             Quirk::AckIdBeyondSafeInteger => "ack id above 2^53-1: a JavaScript peer rounds it",
+            Quirk::DisconnectWithPayload => {
+                "DISCONNECT with a payload, as python-socketio (always_connect=True) sends a refused \
+                 connection: socket.io-parser rejects it (invalid payload), so the JS client drops the \
+                 connection with \"parse error\" and reconnects; read here as the namespace's disconnect"
+            }
+            Quirk::DisconnectWithNilData => {
+                "DISCONNECT with data nil, as python-socketio's msgpack encoder writes it: \
+                 socket.io-msgpack-parser rejects it (invalid payload), so the JS client reports \
+                 \"parse error\" and reconnects instead of \"io server disconnect\"; read here as the \
+                 namespace's disconnect"
+            }
+            Quirk::StringConnectError => {
+                "CONNECT_ERROR with a string, the Socket.IO 2.x form (python-socketio refuses an unknown \
+                 namespace so): socket.io-client 3+ takes the message from an object, so it reports \
+                 connect_error with an empty message"
+            }
+            Quirk::EventBeforeConnect => {
+                "event before the namespace's CONNECT reply (python-socketio sends what its connect \
+                 handler emits first; socket.io replays missed events first when it recovers a session): \
+                 socket.io-client holds it and delivers it right after connect"
+            }
         })
     }
 }
@@ -386,7 +422,7 @@ pub fn decode_with_layout(s: &str, version: SioVersion) -> Result<(Decoded<'_>, 
     let mut info = DataInfo::default();
     let data = if pos < s.len() {
         let json = &s[pos..];
-        info = validate_payload(kind, version, json, pos)?;
+        info = validate_payload(kind, version, json, pos, &mut quirks)?;
         layout.data = Some(pos..s.len());
         Some(Cow::Borrowed(json))
     } else {
@@ -456,13 +492,25 @@ fn validate_payload<'a>(
     version: SioVersion,
     json: &'a str,
     at: usize,
+    quirks: &mut Vec<Quirk>,
 ) -> Result<DataInfo<'a>, SioError> {
     let scan = json_scan::scan(json).map_err(|e| SioError::InvalidJson {
         at: at + json_error_offset(json, &e),
         reason: format!("JSON {}", strip_position(&e)),
     })?;
     judge_payload(kind, version, &scan.shape)?;
+    quirks.extend(dialect_of(kind, version, &scan.shape));
     Ok(DataInfo::of(kind, scan))
+}
+
+/// Data the reference judges one way and a real server sends with a clear intent (see
+/// [`Quirk`]): accepted by [`judge_payload`], named here.
+fn dialect_of(kind: PacketType, version: SioVersion, shape: &Shape<'_>) -> Option<Quirk> {
+    match (kind, version, shape) {
+        (PacketType::Disconnect, _, Shape::Object) => Some(Quirk::DisconnectWithPayload),
+        (PacketType::ConnectError, SioVersion::V5, Shape::String) => Some(Quirk::StringConnectError),
+        _ => None,
+    }
 }
 
 fn judge_payload(kind: PacketType, version: SioVersion, shape: &Shape<'_>) -> Result<(), SioError> {
@@ -474,7 +522,11 @@ fn judge_payload(kind: PacketType, version: SioVersion, shape: &Shape<'_>) -> Re
             (SioVersion::V5, _) => invalid(format!("CONNECT payload is {}, not a JSON object", shape_name(shape))),
             (SioVersion::V4, _) => invalid(format!("CONNECT payload is {}, not a JSON object", shape_name(shape))),
         },
-        PacketType::Disconnect => invalid("DISCONNECT carries no payload".into()),
+        PacketType::Disconnect => match shape {
+            // python-socketio's refusal with always_connect (a quirk).
+            Shape::Object => Ok(()),
+            _ => invalid(format!("DISCONNECT carries no payload (found {})", shape_name(shape))),
+        },
         PacketType::ConnectError => match (version, shape) {
             (_, Shape::String | Shape::Object) => Ok(()),
             (SioVersion::V4, Shape::Array { .. } | Shape::Null) => Ok(()),
@@ -640,7 +692,10 @@ mod tests {
             err(r#"511-["x"]"#),
             "too many attachments: 11 announced, the limit is 10"
         );
-        assert_eq!(err("1{}"), "invalid payload: DISCONNECT carries no payload");
+        assert_eq!(
+            err("1[]"),
+            "invalid payload: DISCONNECT carries no payload (found an array)"
+        );
         assert_eq!(
             err("0[]"),
             "invalid payload: CONNECT payload is an array, not a JSON object"
@@ -669,6 +724,77 @@ mod tests {
         let d = decode(r#"2/admin["x"]"#, SioVersion::V5).expect("valid");
         assert_eq!(d.packet.nsp, r#"/admin["x"]"#);
         assert_eq!(d.packet.data, None);
+    }
+
+    #[test]
+    fn dialect_frames_decode_with_their_quirk() {
+        use SioVersion::{V4, V5};
+        /// (packet, revision, namespace, data, quirks)
+        type Case<'a> = (&'a str, SioVersion, &'a str, Option<&'a str>, &'a [Quirk]);
+        // Frames real servers send.
+        let cases: &[Case<'_>] = &[
+            // python-socketio, always_connect=True, refusing /admin.
+            (
+                r#"1/admin,{"message":"not authorized"}"#,
+                V5,
+                "/admin",
+                Some(r#"{"message":"not authorized"}"#),
+                &[Quirk::DisconnectWithPayload],
+            ),
+            ("1{}", V4, "/", Some("{}"), &[Quirk::DisconnectWithPayload]),
+            // python-socketio refusing an unknown namespace.
+            (
+                r#"4/nope,"Unable to connect""#,
+                V5,
+                "/nope",
+                Some(r#""Unable to connect""#),
+                &[Quirk::StringConnectError],
+            ),
+            // The same string is the normal form in revision 4 (socket.io 2.x).
+            (
+                r#"4/admin,"not authorized""#,
+                V4,
+                "/admin",
+                Some(r#""not authorized""#),
+                &[],
+            ),
+            (
+                r#"4{"message":"not authorized"}"#,
+                V5,
+                "/",
+                Some(r#"{"message":"not authorized"}"#),
+                &[],
+            ),
+            ("1/admin,", V5, "/admin", None, &[]),
+        ];
+        for &(text, version, nsp, data, quirks) in cases {
+            let d = decode(text, version).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(d.packet.nsp, nsp, "{text}");
+            assert_eq!(d.packet.data.as_deref(), data, "{text}");
+            assert_eq!(d.quirks, quirks, "{text}");
+            // Re-encoded, the frame is the same bytes: nothing was dropped.
+            assert_eq!(encode(&d.packet), text, "{text}");
+        }
+        // Only an object is read as a DISCONNECT's reason; anything else stays malformed.
+        for text in ["1[]", r#"1"x""#, "1null", "1true"] {
+            assert!(decode(text, V5).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn quirks_name_the_sender_and_the_reference_verdict() {
+        let text = Quirk::DisconnectWithPayload.to_string();
+        assert!(
+            text.contains("python-socketio") && text.contains("parse error"),
+            "{text}"
+        );
+        let text = Quirk::StringConnectError.to_string();
+        assert!(
+            text.contains("python-socketio") && text.contains("empty message"),
+            "{text}"
+        );
+        let json = serde_json::to_string(&Quirk::DisconnectWithNilData).expect("serialise");
+        assert_eq!(json, r#"{"quirk":"disconnect_with_nil_data"}"#);
     }
 
     #[test]

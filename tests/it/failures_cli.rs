@@ -48,6 +48,8 @@ impl Outcome {
             "last stderr line {last:?} lacks {reason:?}\n{ctx}"
         );
         assert!(self.took < within, "took {:?}, bound {within:?}\n{ctx}", self.took);
+        // Shown with --nocapture: how long each case takes to end.
+        println!("ended in {:>6.0} ms: {last}", self.took.as_secs_f64() * 1000.0);
     }
 }
 
@@ -222,7 +224,11 @@ fn an_endless_body_stops_at_max_payload() {
         "",
         LIMIT,
     );
-    o.failed_with(1, "limit 2097152 bytes (--max-payload)", Duration::from_secs(20));
+    o.failed_with(
+        1,
+        "larger than the limit of 2097152 bytes (--max-payload)",
+        Duration::from_secs(20),
+    );
 }
 
 #[test]
@@ -251,6 +257,18 @@ fn permanent_refusals_end_the_first_connection_without_retrying() {
         assert!(o.last_error_line().contains("not retried"), "{}", o.context());
         assert_eq!(server.requests().len(), 1, "one request, no retry: {}", o.context());
     }
+}
+
+#[test]
+fn a_wrong_sec_websocket_accept_is_named() {
+    let server = Hostile::start(|_| Reply::WrongAccept);
+    let o = sio(&["listen", &server.url(), "--transport", "websocket"], "", LIMIT);
+    o.failed_with(
+        1,
+        "the server's Sec-WebSocket-Accept does not match our key",
+        Duration::from_secs(10),
+    );
+    assert_eq!(server.requests().len(), 1, "not retried: {}", o.context());
 }
 
 #[test]

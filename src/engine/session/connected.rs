@@ -171,7 +171,8 @@ impl Session {
     /// Records one incoming frame, then acts on it.
     pub(super) async fn on_frame(&mut self, frame: OwnedFrame, transport: Transport) -> Option<End> {
         let conn = self.conn.as_mut()?;
-        let decoded = conn.decoder_in.decode(frame.as_frame());
+        let mut decoded = conn.decoder_in.decode(frame.as_frame());
+        self.note_event_before_connect(&mut decoded);
         let act = act_of(&decoded);
         let raw = match frame {
             OwnedFrame::Text(text) => Raw::Text { text },
@@ -179,6 +180,20 @@ impl Session {
         };
         self.frame_record(Direction::In, transport, raw, decoded).await;
         self.act(act).await
+    }
+
+    /// An event for a namespace still waiting for its CONNECT reply: python-socketio sends
+    /// what its connect handler emits first. Only the session knows, so it adds the quirk.
+    fn note_event_before_connect(&self, decoded: &mut Decoded) {
+        if let Some(sio) = decoded.sio.as_mut()
+            && sio.kind.is_event()
+            && self
+                .namespaces
+                .iter()
+                .any(|n| n.name == sio.nsp && n.state == NsState::Joining)
+        {
+            sio.quirks.push(crate::proto::sio::Quirk::EventBeforeConnect);
+        }
     }
 
     async fn act(&mut self, act: Act) -> Option<End> {
@@ -376,10 +391,19 @@ impl Session {
                         }
                     }
                 }
+                // python-socketio (always_connect) sends its refusal as the DISCONNECT's data.
+                let said = data
+                    .as_ref()
+                    .and_then(|d| d.get("message"))
+                    .map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_string));
+                let detail = match &said {
+                    Some(m) => format!("{nsp}: {reason}: {m:?} (no automatic re-join)"),
+                    None => format!("{nsp}: {reason} (no automatic re-join)"),
+                };
                 self.state(
                     "namespace disconnected",
-                    Some(format!("{nsp}: {reason} (no automatic re-join)")),
-                    json!({"nsp": nsp, "reason": reason}),
+                    Some(detail),
+                    json!({"nsp": nsp, "reason": reason, "message": said}),
                 )
                 .await;
                 self.none_left(&format!("{nsp} disconnected by the server ({reason})"))

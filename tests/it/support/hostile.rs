@@ -63,6 +63,8 @@ pub enum Reply {
     Trickle(Vec<u8>, Duration),
     /// `302 Found` to this location.
     Redirect(String),
+    /// A `101` whose `Sec-WebSocket-Accept` does not match the client's key.
+    WrongAccept,
 }
 
 pub fn text(status: u16, body: &str) -> Reply {
@@ -149,6 +151,12 @@ fn serve(stream: TcpStream, handler: &(dyn Fn(&Request) -> Reply + Send + Sync),
             while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
         }
         Reply::Cut => {}
+        Reply::WrongAccept => {
+            let head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bm90IHRoZSByaWdodCBrZXk=\r\n\r\n";
+            let _ = stream.write_all(head.as_bytes());
+            let mut buf = [0u8; 256];
+            while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+        }
         Reply::Redirect(location) => {
             let head =
                 format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");

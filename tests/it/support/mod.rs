@@ -6,6 +6,8 @@ pub mod doctor;
 pub mod hostile;
 pub mod nginx;
 pub mod node;
+pub mod peer;
+pub mod python;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
