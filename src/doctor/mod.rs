@@ -131,7 +131,10 @@ pub async fn run(mut ctx: Context, deep: bool) -> Report {
         let sticky = sticky::probe(&ctx, &server).await;
         let sticky_ok = sticky.verdict != Verdict::Fail;
         findings.push(sticky);
-        let (origin, packets) = tokio::join!(origin::probe(&ctx, &server), packets::probe(&ctx, &server, sticky_ok));
+        let (origin, packets) = tokio::join!(
+            origin::probe(&ctx, &server),
+            packets::probe(&ctx, &server, sticky_ok, found.websocket)
+        );
         findings.extend(origin);
         findings.extend(packets);
         findings.extend(namespaces::probe(&ctx, &server, &found, sticky_ok).await);

@@ -13,7 +13,8 @@ use crate::proto::eio::EioVersion;
 /// One more than python-engineio's default max_decode_packets.
 pub const PACKETS: usize = 17;
 
-pub async fn probe(ctx: &Context, server: &Server, sticky: bool) -> Vec<Finding> {
+/// `websocket`: clients can leave polling (a direct WebSocket works).
+pub async fn probe(ctx: &Context, server: &Server, sticky: bool, websocket: bool) -> Vec<Finding> {
     if !server.polling {
         return Vec::new();
     }
@@ -59,12 +60,26 @@ pub async fn probe(ctx: &Context, server: &Server, sticky: bool) -> Vec<Finding>
             "inconclusive: the server answers no CONNECT on polling, even alone",
         )
     } else if post.status() == Some(200) {
-        Finding::fail(
+        // Clients that upgrade send few packets over polling; polling-only clients send all.
+        // (python-engineio announces the upgrade even when it refuses WebSocket: ask the probe.)
+        let upgrades = websocket;
+        let summary = format!(
+            "a POST of {PACKETS} packets was answered {} but its CONNECT never was: the server dropped the whole payload{}",
+            post.text().trim(),
+            if upgrades {
+                " (clients lose packets only while on polling, before the upgrade)"
+            } else {
+                " (and every client stays on polling here)"
+            }
+        );
+        Finding::new(
             "post-packets",
-            format!(
-                "a POST of {PACKETS} packets was answered {} but its CONNECT never was: the server dropped the whole payload",
-                post.text().trim()
-            ),
+            if upgrades {
+                super::Verdict::Warn
+            } else {
+                super::Verdict::Fail
+            },
+            summary,
         )
         .fix(
             "python-engineio takes at most max_decode_packets (16) packets per POST and silently drops larger \

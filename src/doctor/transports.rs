@@ -112,12 +112,18 @@ fn websocket_refused(server: &Server, offered: bool, refused: super::session::Ws
     let lower = refused.message.to_ascii_lowercase();
     let evidence = refused.line;
     if lower.contains("transport unknown") || lower.contains("invalid transport") || !offered {
-        return Finding::warn(
+        let mut finding = Finding::warn(
             "websocket",
             "the server does not offer WebSocket: clients stay on long-polling",
         )
-        .evidence(evidence)
-        .fix(
+        .evidence(evidence);
+        if offered && server.polling {
+            finding = finding.evidence(format!(
+                "the handshake announces upgrades [{}] all the same: clients try the upgrade and fail",
+                server.handshake.upgrades.join(", ")
+            ));
+        }
+        return finding.fix(
             "polling works but costs a request per message batch: offer WebSocket on the server \
              (socket.io: transports: ['polling', 'websocket']; python-socketio: an async_mode with WebSocket \
              support, e.g. aiohttp, eventlet or gevent-websocket)",

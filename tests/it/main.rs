@@ -9,6 +9,7 @@ mod demo_cli;
 mod dialects_real;
 mod doctor_nginx;
 mod doctor_node;
+mod doctor_python;
 mod doctor_tls;
 mod engine_heartbeat;
 mod engine_hostile;
