@@ -295,7 +295,14 @@ async fn try_revision(ctx: &Context, eio: EioVersion) -> RevisionAnswer {
                 },
                 Err(e) => RevisionAnswer {
                     opening: None,
-                    refusal: Some(e),
+                    // Node's engine.io writes its HTTP refusal into the connection after the 101.
+                    refusal: Some(if e.contains("protocol error") {
+                        format!(
+                            "101, then bytes that are not WebSocket frames, as an HTTP refusal written after the 101 ({e})"
+                        )
+                    } else {
+                        e
+                    }),
                     polling_refused: true,
                     lines,
                 },

@@ -34,9 +34,9 @@ pub async fn probe(ctx: &Context, server: &Server, sticky: bool, websocket: bool
     let control = match PollSession::open(ctx, server.eio, &[]).await {
         Ok(mut s) => {
             let _ = s.post(&[first]).await;
-            let (ok, _) = s.get_until(wait, answered).await;
+            let found = s.get_until(wait, answered).await.found;
             s.close().await;
-            ok
+            found
         }
         Err(_) => false,
     };
@@ -49,7 +49,8 @@ pub async fn probe(ctx: &Context, server: &Server, sticky: bool, websocket: bool
     let mut packets = vec![first];
     packets.extend(std::iter::repeat_n(filler, PACKETS - 1));
     let post = session.post(&packets).await;
-    let (ok, seen) = session.get_until(wait, answered).await;
+    let polled = session.get_until(wait, answered).await;
+    let (ok, seen) = (polled.found, polled.packets);
     let lines = session.lines.clone();
     session.close().await;
     let finding = if ok {

@@ -2,19 +2,20 @@
 //! the TLS handshake and the certificate chain the server sends.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use rustls::CertificateError;
 use rustls::client::WebPkiServerVerifier;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
+use rustls::client::danger::ServerCertVerifier as _;
+use rustls::pki_types::{ServerName, UnixTime};
 use tokio::net::TcpStream;
 
 use super::cert::{CertInfo, date};
 use super::context::{Context, seconds};
 use super::{Finding, Verdict};
 use crate::engine::http::describe_tls;
+use crate::engine::tls::AcceptAnything;
 
 /// Certificates that end sooner than this are worth a warning.
 const EXPIRY_WARNING_DAYS: i64 = 14;
@@ -120,60 +121,12 @@ fn ms(d: std::time::Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// Records the chain the server sends and accepts it; the verdict is reached
-/// afterwards with the same roots the transports use, so every problem is named.
-#[derive(Debug)]
-struct ChainRecorder {
-    provider: rustls::crypto::CryptoProvider,
-    chain: Mutex<Vec<CertificateDer<'static>>>,
-}
-
-impl ServerCertVerifier for ChainRecorder {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if let Ok(mut chain) = self.chain.lock() {
-            chain.push(end_entity.clone().into_owned());
-            chain.extend(intermediates.iter().map(|c| c.clone().into_owned()));
-        }
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
-    }
-}
-
 async fn tls(ctx: &Context, host: &str, stream: TcpStream) -> Finding {
     crate::engine::tls::install_provider();
     let provider = rustls::crypto::ring::default_provider();
-    let recorder = Arc::new(ChainRecorder {
-        provider: provider.clone(),
-        chain: Mutex::new(Vec::new()),
-    });
+    // Accept whatever comes, then judge the chain with the roots the transports use,
+    // so every problem is named rather than the first one rustls stops at.
+    let recorder = Arc::new(AcceptAnything::new(provider.clone()));
     let config = match rustls::ClientConfig::builder_with_provider(Arc::new(provider.clone()))
         .with_safe_default_protocol_versions()
     {
@@ -207,7 +160,7 @@ async fn tls(ctx: &Context, host: &str, stream: TcpStream) -> Finding {
         }
     };
     let took = started.elapsed();
-    let chain = recorder.chain.lock().map(|c| c.clone()).unwrap_or_default();
+    let chain = recorder.chain();
     let infos: Vec<CertInfo> = chain.iter().filter_map(|c| CertInfo::parse(c).ok()).collect();
     let evidence: Vec<String> = infos
         .iter()

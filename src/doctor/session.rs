@@ -66,6 +66,17 @@ pub fn body_of(packets: &[&str], eio: EioVersion) -> Vec<u8> {
     payload::join_text(&decoded, eio).into_bytes()
 }
 
+/// What a run of GETs brought.
+#[derive(Default)]
+pub struct Polled {
+    /// The packet waited for came.
+    pub found: bool,
+    /// Every packet that came, in order.
+    pub packets: Vec<String>,
+    /// The answer that ended the wait early (not 200), or the silence that ended it.
+    pub stopped: Option<Exchange>,
+}
+
 /// A polling session that got its open packet.
 pub struct PollSession<'a> {
     ctx: &'a Context,
@@ -169,25 +180,27 @@ impl<'a> PollSession<'a> {
     }
 
     /// GETs until a packet matching `wanted` arrives, the session answers with
-    /// something other than 200, or `wait` has passed; the packets seen come back.
-    pub async fn get_until(&mut self, wait: Duration, wanted: impl Fn(&str) -> bool) -> (bool, Vec<String>) {
+    /// something other than 200, or `wait` has passed.
+    pub async fn get_until(&mut self, wait: Duration, wanted: impl Fn(&str) -> bool) -> Polled {
         let deadline = Instant::now() + wait;
-        let mut seen = Vec::new();
+        let mut polled = Polled::default();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return (false, seen);
+                polled.stopped = Some(Exchange::Silent(wait));
+                return polled;
             }
             let exchange = self.get(left).await;
             let Some(answer) = exchange.answer().filter(|r| r.status == 200) else {
-                return (false, seen);
+                polled.stopped = Some(exchange);
+                return polled;
             };
             let packets = packets_of(&answer.body, self.eio());
-            let found = packets.iter().any(|p| wanted(p));
+            polled.found = packets.iter().any(|p| wanted(p));
             let closed = packets.iter().any(|p| p == "1");
-            seen.extend(packets);
-            if found || closed {
-                return (found, seen);
+            polled.packets.extend(packets);
+            if polled.found || closed {
+                return polled;
             }
         }
     }
