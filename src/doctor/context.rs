@@ -71,6 +71,8 @@ impl Exchange {
 impl Context {
     pub fn new(options: Options) -> Result<Context, String> {
         let target = Target::parse(&options.url)?;
+        // Every probe makes its own jar from these: a bad one is the user's to fix first.
+        CookieJar::from_user(&options.cookies)?;
         let tls = crate::engine::tls::client_config(options.ca_cert.as_deref(), options.insecure)?;
         let step = options.timeout.min(STEP);
         Ok(Context {

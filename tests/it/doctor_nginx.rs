@@ -140,7 +140,11 @@ fn a_proxy_without_the_upgrade_headers_is_named() {
         run.dump()
     );
     // The server's words, read through the chunked framing nginx adds.
-    assert!(run.text("websocket").contains(r#"400 Bad request (code 3)"#), "{}", run.dump());
+    assert!(
+        run.text("websocket").contains(r#"400 Bad request (code 3)"#),
+        "{}",
+        run.dump()
+    );
     assert_eq!(run.failures(), ["websocket"], "{}", run.dump());
 }
 

@@ -233,3 +233,33 @@ fn the_human_report_has_marks_evidence_fixes_and_a_count() {
     let last = text.lines().last().unwrap_or("");
     assert!(last.contains(" ✓, ") && last.contains(" ⚠, 0 ✗ in "), "{text}");
 }
+
+#[test]
+fn socketioxide_is_recognised_by_its_string_error_codes() {
+    let server = crate::serve_cli::Serve::start(&["--no-tick"]);
+    let run = doctor(&server.url(), &[]);
+    assert_healthy(&run);
+    assert!(run.text("server").contains("socketioxide"), "{}", run.dump());
+    assert!(run.text("eio").contains("Engine.IO 4 and 3"), "{}", run.dump());
+}
+
+#[test]
+fn bad_arguments_exit_2_with_the_reason_last() {
+    for args in [
+        vec!["ftp://127.0.0.1:1"],
+        vec!["http://127.0.0.1:1", "--cookie", "no-equals-sign"],
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_sio"))
+            .arg("doctor")
+            .args(&args)
+            .output()
+            .expect("run sio");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.lines().last().is_some_and(|l| l.starts_with("sio: ")),
+            "{stderr}"
+        );
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
+}
