@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::Finding;
 use super::context::{Context, Exchange, seconds};
-use super::endpoint::Server;
+use super::server::Server;
 use super::session::{PollSession, WsSession, packets_of};
 use super::transports::Working;
 use crate::proto::eio::EioVersion;

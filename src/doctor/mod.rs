@@ -5,8 +5,8 @@
 //!
 //! - [`context`]: what every probe shares (the target, fresh HTTP clients, URLs, timed requests).
 //! - [`session`]: a bare polling session and a WebSocket, driven request by request.
-//! - [`reach`] (DNS, TCP, TLS with [`cert`]), [`endpoint`] (is it Engine.IO, which
-//!   revisions, which server), [`transports`] (polling, WebSocket, upgrade, latency),
+//! - [`reach`] (DNS, TCP, TLS with [`cert`]), [`endpoint`] (is it Engine.IO at the path),
+//!   [`server`] (which revisions, which make, the handshake), [`transports`] (polling, WebSocket, upgrade, latency),
 //!   [`origin`] (CORS), [`sticky`], [`namespaces`], [`packets`] (packets per POST),
 //!   [`heartbeat`] (`--deep`): the probes.
 //! - [`report`]: findings printed for people or as JSON lines.
@@ -20,15 +20,17 @@ pub mod origin;
 pub mod packets;
 pub mod reach;
 pub mod report;
+pub mod server;
 pub mod session;
 pub mod sticky;
 pub mod transports;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use context::Context;
+use transports::Working;
 
 /// How a finding reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -118,26 +120,43 @@ impl Report {
     }
 }
 
+/// The default run's time: the probes after it are not started (a server that answers
+/// slowly or not at all would otherwise make every probe wait its full step).
+pub const BUDGET: Duration = Duration::from_secs(14);
+
 /// Runs every probe that can run: a probe that needs what an earlier one could not
 /// reach (no TCP, no Engine.IO endpoint) is not run, since its answer would only
 /// repeat the earlier failure.
 pub async fn run(mut ctx: Context, deep: bool) -> Report {
     let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + BUDGET;
     let mut findings = Vec::new();
     let reachable = reach::probe(&ctx, &mut findings).await;
     if reachable && let Some(server) = endpoint::probe(&mut ctx, &mut findings).await {
-        let found = transports::probe(&ctx, &server, &mut findings).await;
+        let found = within(deadline, "transports", transports::probe(&ctx, &server, &mut findings)).await;
+        let found = found.unwrap_or_else(|late| {
+            findings.push(late);
+            Working::default()
+        });
         // Alone: other probes' requests in between could pair a round robin up by luck.
-        let sticky = sticky::probe(&ctx, &server).await;
+        let sticky = within(deadline, "sticky", sticky::probe(&ctx, &server)).await;
+        let sticky = sticky.unwrap_or_else(|late| late);
         let sticky_ok = sticky.verdict != Verdict::Fail;
         findings.push(sticky);
-        let (origin, packets) = tokio::join!(
-            origin::probe(&ctx, &server),
-            packets::probe(&ctx, &server, sticky_ok, found.websocket)
+        let both = async {
+            let (origin, packets) = tokio::join!(
+                origin::probe(&ctx, &server),
+                packets::probe(&ctx, &server, sticky_ok, found.websocket)
+            );
+            origin.into_iter().chain(packets).collect::<Vec<_>>()
+        };
+        findings.extend(within(deadline, "origin", both).await.unwrap_or_else(|late| vec![late]));
+        let namespaces = namespaces::probe(&ctx, &server, &found, sticky_ok);
+        findings.extend(
+            within(deadline, "namespace", namespaces)
+                .await
+                .unwrap_or_else(|late| vec![late]),
         );
-        findings.extend(origin);
-        findings.extend(packets);
-        findings.extend(namespaces::probe(&ctx, &server, &found, sticky_ok).await);
         if deep {
             findings.extend(heartbeat::probe(&ctx, &server, &found).await);
         }
@@ -146,4 +165,21 @@ pub async fn run(mut ctx: Context, deep: bool) -> Report {
         findings,
         seconds: started.elapsed().as_secs_f64(),
     }
+}
+
+/// A probe's result, or a ⚠ saying it did not finish within the run's time.
+async fn within<T>(
+    deadline: tokio::time::Instant,
+    id: &str,
+    probe: impl std::future::Future<Output = T>,
+) -> Result<T, Finding> {
+    tokio::time::timeout_at(deadline, probe).await.map_err(|_| {
+        Finding::warn(
+            id,
+            format!(
+                "not finished within the run's {} s: the server answers slowly or not at all",
+                BUDGET.as_secs()
+            ),
+        )
+    })
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::Finding;
 use super::context::Context;
-use super::endpoint::Server;
+use super::server::Server;
 use super::transports::Working;
 use crate::engine::{EioChoice, TransportMode};
 use crate::proto::eio::EioVersion;

@@ -3,7 +3,8 @@
 
 use super::Finding;
 use super::context::{Context, exchange_line};
-use super::endpoint::{Answer, Server, classify};
+use super::endpoint::{Answer, classify};
+use super::server::Server;
 use super::session::{WsSession, body_of};
 
 /// An origin no deployment admits on purpose.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::Finding;
 use super::context::Context;
-use super::endpoint::Server;
+use super::server::Server;
 use super::session::PollSession;
 use crate::proto::eio::EioVersion;
 

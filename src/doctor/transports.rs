@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::context::Context;
-use super::endpoint::Server;
+use super::server::Server;
 use super::session::{PollSession, WsSession};
 use super::{Finding, Verdict};
 

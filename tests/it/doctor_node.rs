@@ -263,3 +263,26 @@ fn bad_arguments_exit_2_with_the_reason_last() {
         assert!(output.stdout.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn a_server_that_goes_silent_after_the_handshake_still_gets_a_report_in_time() {
+    use crate::support::hostile::{open_packet, text};
+    let server = Hostile::start(|r| {
+        if r.has_sid() || r.is_websocket() || r.method != "GET" {
+            Reply::Hang
+        } else {
+            text(200, &open_packet(&["websocket"], 25000, 20000))
+        }
+    });
+    let run = doctor(&server.url(), &[]);
+    assert!(run.seconds < 17.0, "took {:.1} s\n{}", run.seconds, run.dump());
+    assert_eq!(run.verdict("endpoint"), "ok", "{}", run.dump());
+    assert!(
+        run.findings
+            .iter()
+            .any(|f| f["summary"].as_str().is_some_and(|s| s.contains("not finished within"))),
+        "{}",
+        run.dump()
+    );
+    assert_eq!(run.code, Some(1), "a WebSocket that never opens is a ✗\n{}", run.dump());
+}
