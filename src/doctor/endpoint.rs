@@ -42,11 +42,13 @@ pub fn classify(exchange: &Exchange, asked: EioVersion) -> Answer {
 /// Engine.IO's error shapes: `{"code":…,"message":…}`, a JSON string (python-engineio), or
 /// the words for a refused transport.
 fn is_engineio_error(status: u16, body: &[u8]) -> bool {
-    if !(400..500).contains(&status) {
+    // Engine.IO servers refuse with 400 (bad request, unknown sid or transport) or 403
+    // (allowRequest, python's origin check); other statuses are some other web server's.
+    if status != 400 && status != 403 {
         return false;
     }
     match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => m.contains_key("code") || m.contains_key("message"),
+        Ok(Value::Object(m)) => m.contains_key("code") && m.contains_key("message"),
         Ok(Value::String(_)) => true,
         _ => refuses_transport(status, body),
     }

@@ -179,7 +179,8 @@ fn frame_namespace(shown: &str) -> String {
     let text = shown.get(4..).unwrap_or("");
     let text = text.get(2..).unwrap_or("");
     if text.starts_with('/') {
-        let end = text.find([',', '{', '[']).unwrap_or(text.len());
+        // Socket.IO 2.x carries the namespace's query after `?`.
+        let end = text.find([',', '{', '[', '?']).unwrap_or(text.len());
         text[..end].to_string()
     } else {
         "/".to_string()
