@@ -81,19 +81,15 @@ fn url(port: u16) -> String {
 fn round_robin_without_stickiness_loses_sessions() {
     let Some(d) = deployment() else { return };
     let run = doctor(&url(d.round_robin), &[]);
-    assert_eq!(run.verdict("sticky"), "fail", "{}", run.dump());
-    assert!(run.text("sticky").contains("Session ID unknown"), "{}", run.dump());
-    assert!(run.text("sticky").contains("ip_hash"), "{}", run.dump());
-    assert!(run.text("sticky").contains("balance source"), "{}", run.dump());
-    assert!(
-        run.text("sticky").contains("transports: ['websocket']"),
-        "{}",
-        run.dump()
-    );
+    run.expect("sticky", "fail");
+    run.says("sticky", "Session ID unknown");
+    run.says("sticky", "ip_hash");
+    run.says("sticky", "balance source");
+    run.says("sticky", "transports: ['websocket']");
     // One WebSocket reaches one node: the namespace still works that way.
-    assert_eq!(run.verdict("namespace /"), "ok", "{}", run.dump());
-    assert!(run.text("namespace /").contains("websocket"), "{}", run.dump());
-    assert!(run.text("server").contains("nginx"), "{}", run.dump());
+    run.expect("namespace /", "ok");
+    run.says("namespace /", "websocket");
+    run.says("server", "nginx");
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.contains("sticky"), "{}", run.stderr);
 }
@@ -112,14 +108,14 @@ fn a_sticky_setup_is_healthy() {
         "post-packets",
         "namespace /",
     ] {
-        assert_eq!(run.verdict(id), "ok", "{id}\n{}", run.dump());
+        run.expect(id, "ok");
     }
     assert!(run.seconds < 15.0, "{:.1} s", run.seconds);
 
     // Idle connections live through a full pingInterval here.
     let run = doctor(&url(d.sticky), &["--deep"]);
-    assert_eq!(run.verdict("idle-polling"), "ok", "{}", run.dump());
-    assert_eq!(run.verdict("idle-websocket"), "ok", "{}", run.dump());
+    run.expect("idle-polling", "ok");
+    run.expect("idle-websocket", "ok");
     assert_eq!(run.code, Some(0), "{}", run.dump());
 }
 
@@ -127,24 +123,12 @@ fn a_sticky_setup_is_healthy() {
 fn a_proxy_without_the_upgrade_headers_is_named() {
     let Some(d) = deployment() else { return };
     let run = doctor(&url(d.no_upgrade), &[]);
-    assert_eq!(run.verdict("polling"), "ok", "{}", run.dump());
-    assert_eq!(run.verdict("websocket"), "fail", "{}", run.dump());
-    assert!(
-        run.text("websocket").contains("strips the Upgrade header"),
-        "{}",
-        run.dump()
-    );
-    assert!(
-        run.text("websocket").contains("proxy_http_version 1.1"),
-        "{}",
-        run.dump()
-    );
+    run.expect("polling", "ok");
+    run.expect("websocket", "fail");
+    run.says("websocket", "strips the Upgrade header");
+    run.says("websocket", "proxy_http_version 1.1");
     // The server's words, read through the chunked framing nginx adds.
-    assert!(
-        run.text("websocket").contains(r#"400 Bad request (code 3)"#),
-        "{}",
-        run.dump()
-    );
+    run.says("websocket", r#"400 Bad request (code 3)"#);
     assert_eq!(run.failures(), ["websocket"], "{}", run.dump());
 }
 
@@ -156,20 +140,12 @@ fn deep_names_a_read_timeout_shorter_than_ping_interval() {
     assert!(run.failures().is_empty(), "{}", run.dump());
 
     let run = doctor(&url(d.short_timeout), &["--deep"]);
-    assert_eq!(run.verdict("idle-polling"), "fail", "{}", run.dump());
-    assert!(run.text("idle-polling").contains("504"), "{}", run.dump());
-    assert!(run.text("idle-polling").contains("GET was cut after"), "{}", run.dump());
-    assert!(
-        run.text("idle-polling").contains("before pingInterval (3.0 s)"),
-        "{}",
-        run.dump()
-    );
-    assert_eq!(run.verdict("idle-websocket"), "fail", "{}", run.dump());
-    assert!(run.text("idle-websocket").contains("close 1006"), "{}", run.dump());
-    assert!(
-        run.text("idle-websocket").contains("proxy_read_timeout"),
-        "{}",
-        run.dump()
-    );
+    run.expect("idle-polling", "fail");
+    run.says("idle-polling", "504");
+    run.says("idle-polling", "GET was cut after");
+    run.says("idle-polling", "before pingInterval (3.0 s)");
+    run.expect("idle-websocket", "fail");
+    run.says("idle-websocket", "close 1006");
+    run.says("idle-websocket", "proxy_read_timeout");
     assert_eq!(run.code, Some(1));
 }

@@ -32,21 +32,17 @@ fn socketio_4_default_is_healthy_and_every_probe_says_so() {
         "namespace /",
         "latency",
     ] {
-        assert_eq!(run.verdict(id), "ok", "{id}\n{}", run.dump());
+        run.expect(id, "ok");
     }
-    assert!(run.text("eio").contains("Engine.IO 4 only"), "{}", run.dump());
-    assert!(run.text("eio").contains("allowEIO3"), "{}", run.dump());
-    assert!(run.text("server").contains("Node engine.io"), "{}", run.dump());
-    assert!(
-        run.text("handshake").contains("pingInterval 25000 ms"),
-        "{}",
-        run.dump()
-    );
-    assert!(run.text("handshake").contains("maxPayload 1000000"), "{}", run.dump());
+    run.says("eio", "Engine.IO 4 only");
+    run.says("eio", "allowEIO3");
+    run.says("server", "Node engine.io");
+    run.says("handshake", "pingInterval 25000 ms");
+    run.says("handshake", "maxPayload 1000000");
     // socket.io 4 without `cors` sends no Access-Control-Allow-Origin.
-    assert_eq!(run.verdict("origin"), "warn", "{}", run.dump());
-    assert!(run.text("origin").contains("cors_allowed_origins"), "{}", run.dump());
-    assert!(run.text("origin").contains("cors: {origin"), "{}", run.dump());
+    run.expect("origin", "warn");
+    run.says("origin", "cors_allowed_origins");
+    run.says("origin", "cors: {origin");
 }
 
 #[test]
@@ -54,17 +50,13 @@ fn websocket_only_server_polling_is_named_and_no_stickiness_is_needed() {
     let server = NodeServer::start(ServerKind::V4, &["--transports", "websocket"]);
     let run = doctor(&server.url(), &[]);
     assert_healthy(&run);
-    assert_eq!(run.verdict("polling"), "warn", "{}", run.dump());
-    assert!(
-        run.text("polling").contains("transports: ['websocket']"),
-        "{}",
-        run.dump()
-    );
-    assert_eq!(run.verdict("websocket"), "ok", "{}", run.dump());
-    assert_eq!(run.verdict("upgrade"), "absent", "{}", run.dump());
-    assert!(run.text("sticky").contains("not needed"), "{}", run.dump());
-    assert!(run.text("eio").contains("Engine.IO 4 only"), "{}", run.dump());
-    assert!(run.text("namespace /").contains("websocket"), "{}", run.dump());
+    run.expect("polling", "warn");
+    run.says("polling", "transports: ['websocket']");
+    run.expect("websocket", "ok");
+    run.expect("upgrade", "absent");
+    run.says("sticky", "not needed");
+    run.says("eio", "Engine.IO 4 only");
+    run.says("namespace /", "websocket");
 }
 
 #[test]
@@ -72,13 +64,9 @@ fn polling_only_server_is_told_apart_from_a_proxy_that_strips_upgrade() {
     let server = NodeServer::start(ServerKind::V4, &["--transports", "polling"]);
     let run = doctor(&server.url(), &[]);
     assert_healthy(&run);
-    assert_eq!(run.verdict("polling"), "ok", "{}", run.dump());
-    assert_eq!(run.verdict("websocket"), "warn", "{}", run.dump());
-    assert!(
-        run.text("websocket").contains("does not offer WebSocket"),
-        "{}",
-        run.dump()
-    );
+    run.expect("polling", "ok");
+    run.expect("websocket", "warn");
+    run.says("websocket", "does not offer WebSocket");
     assert!(!run.text("websocket").contains("proxy"), "{}", run.dump());
 }
 
@@ -87,13 +75,13 @@ fn a_custom_path_is_found_from_the_url_and_named_in_the_fix() {
     let server = NodeServer::start(ServerKind::V4, &["--path", "/custom/"]);
     let run = doctor(&server.url(), &["--path", "/custom/"]);
     assert_healthy(&run);
-    assert_eq!(run.verdict("endpoint"), "ok", "{}", run.dump());
+    run.expect("endpoint", "ok");
 
     // The path typed into the URL, as if it were the Engine.IO path.
     let run = doctor(&format!("{}/custom", server.url()), &[]);
-    assert_eq!(run.verdict("endpoint"), "fail", "{}", run.dump());
-    assert!(run.text("endpoint").contains("/custom/ answers"), "{}", run.dump());
-    assert!(run.text("endpoint").contains("--path /custom/"), "{}", run.dump());
+    run.expect("endpoint", "fail");
+    run.says("endpoint", "/custom/ answers");
+    run.says("endpoint", "--path /custom/");
     assert_eq!(run.code, Some(1), "{}", run.dump());
     assert!(run.seconds < 15.0, "took {:.1} s", run.seconds);
     let last = run.stderr.lines().last().unwrap_or("");
@@ -106,7 +94,7 @@ fn allow_eio3_admits_both_client_generations() {
     let server = NodeServer::start(ServerKind::V4, &["--allow-eio3"]);
     let run = doctor(&server.url(), &[]);
     assert_healthy(&run);
-    assert!(run.text("eio").contains("Engine.IO 4 and 3"), "{}", run.dump());
+    run.says("eio", "Engine.IO 4 and 3");
 }
 
 #[test]
@@ -114,11 +102,11 @@ fn socketio_2_is_engineio_3_only_and_fails_a_v4_client() {
     let server = NodeServer::start(ServerKind::V2, &[]);
     let run = doctor(&server.url(), &[]);
     assert_healthy(&run);
-    assert_eq!(run.verdict("eio"), "warn", "{}", run.dump());
-    assert!(run.text("eio").contains("Engine.IO 3 only"), "{}", run.dump());
-    assert!(run.text("eio").contains("revision 3 framing"), "{}", run.dump());
-    assert!(run.text("server").contains("engine.io 3.x"), "{}", run.dump());
-    assert!(run.text("handshake").contains("no maxPayload"), "{}", run.dump());
+    run.expect("eio", "warn");
+    run.says("eio", "Engine.IO 3 only");
+    run.says("eio", "revision 3 framing");
+    run.says("server", "engine.io 3.x");
+    run.says("handshake", "no maxPayload");
     for id in [
         "polling",
         "websocket",
@@ -127,12 +115,12 @@ fn socketio_2_is_engineio_3_only_and_fails_a_v4_client() {
         "post-packets",
         "namespace /",
     ] {
-        assert_eq!(run.verdict(id), "ok", "{id}\n{}", run.dump());
+        run.expect(id, "ok");
     }
 
     // A client that speaks only Engine.IO 4 cannot talk to it.
     let run = doctor(&server.url(), &["--eio", "4"]);
-    assert_eq!(run.verdict("eio"), "fail", "{}", run.dump());
+    run.expect("eio", "fail");
     assert_eq!(run.code, Some(1), "{}", run.dump());
 }
 
@@ -141,31 +129,23 @@ fn a_namespace_that_needs_auth_is_refused_with_the_servers_reason() {
     let server = NodeServer::start(ServerKind::V4, &[]);
     let url = format!("{}/admin", server.url());
     let run = doctor(&url, &[]);
-    assert_eq!(run.verdict("namespace /admin"), "fail", "{}", run.dump());
-    assert!(
-        run.text("namespace /admin").contains("not authorized"),
-        "{}",
-        run.dump()
-    );
-    assert!(run.text("namespace /admin").contains("--auth"), "{}", run.dump());
+    run.expect("namespace /admin", "fail");
+    run.says("namespace /admin", "not authorized");
+    run.says("namespace /admin", "--auth");
     assert_eq!(run.failures(), ["namespace /admin"], "{}", run.dump());
     assert_eq!(run.code, Some(1));
 
     let run = doctor(&url, &["--auth", r#"{"token":"secret"}"#]);
     assert_healthy(&run);
-    assert_eq!(run.verdict("namespace /admin"), "ok", "{}", run.dump());
+    run.expect("namespace /admin", "ok");
     // The credentials are not repeated in the report.
     assert!(!run.dump().contains("secret"), "{}", run.dump());
 
     // -n replaces the URL's namespace, and each one is reported.
     let run = doctor(&server.url(), &["-n", "/", "-n", "/nope"]);
-    assert_eq!(run.verdict("namespace /"), "ok", "{}", run.dump());
-    assert_eq!(run.verdict("namespace /nope"), "fail", "{}", run.dump());
-    assert!(
-        run.text("namespace /nope").contains("Invalid namespace"),
-        "{}",
-        run.dump()
-    );
+    run.expect("namespace /", "ok");
+    run.expect("namespace /nope", "fail");
+    run.says("namespace /nope", "Invalid namespace");
 }
 
 #[test]
@@ -173,8 +153,8 @@ fn deep_holds_an_idle_long_poll_and_websocket_through_a_ping_interval() {
     let server = NodeServer::start(ServerKind::V4, &["--ping-interval", "1500"]);
     let run = doctor(&server.url(), &["--deep"]);
     assert_healthy(&run);
-    assert_eq!(run.verdict("idle-polling"), "ok", "{}", run.dump());
-    assert_eq!(run.verdict("idle-websocket"), "ok", "{}", run.dump());
+    run.expect("idle-polling", "ok");
+    run.expect("idle-websocket", "ok");
     assert!(
         run.seconds > 1.5,
         "the idle probes waited a whole pingInterval: {:.1} s",
@@ -183,7 +163,7 @@ fn deep_holds_an_idle_long_poll_and_websocket_through_a_ping_interval() {
 
     // Without --deep they are not run.
     let run = doctor(&server.url(), &[]);
-    assert_eq!(run.verdict("idle-polling"), "absent", "{}", run.dump());
+    run.expect("idle-polling", "absent");
 }
 
 #[test]
@@ -191,11 +171,11 @@ fn a_web_server_that_is_not_socketio_is_named_as_such() {
     let page = b"<!DOCTYPE html><html><body>Welcome</body></html>".to_vec();
     let server = Hostile::start(move |_| Reply::Http(200, "text/html", page.clone()));
     let run = doctor(&server.url(), &[]);
-    assert_eq!(run.verdict("tcp"), "ok", "{}", run.dump());
-    assert_eq!(run.verdict("endpoint"), "fail", "{}", run.dump());
-    assert!(run.text("endpoint").contains("an HTML page"), "{}", run.dump());
-    assert!(run.text("endpoint").contains("also tried"), "{}", run.dump());
-    assert_eq!(run.verdict("eio"), "absent", "{}", run.dump());
+    run.expect("tcp", "ok");
+    run.expect("endpoint", "fail");
+    run.says("endpoint", "an HTML page");
+    run.says("endpoint", "also tried");
+    run.expect("eio", "absent");
     assert_eq!(run.code, Some(1));
 }
 
@@ -203,14 +183,14 @@ fn a_web_server_that_is_not_socketio_is_named_as_such() {
 fn a_closed_port_and_an_unknown_name_stop_at_the_first_probe() {
     let port = crate::support::nginx::free_port();
     let run = doctor(&format!("http://127.0.0.1:{port}"), &[]);
-    assert_eq!(run.verdict("tcp"), "fail", "{}", run.dump());
-    assert!(run.text("tcp").contains("start the server"), "{}", run.dump());
+    run.expect("tcp", "fail");
+    run.says("tcp", "start the server");
     assert_eq!(run.findings.len(), 2, "{}", run.dump());
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.trim_end().ends_with("tcp"), "{}", run.stderr);
 
     let run = doctor("http://sio-doctor.invalid:3000", &[]);
-    assert_eq!(run.verdict("dns"), "fail", "{}", run.dump());
+    run.expect("dns", "fail");
     assert_eq!(run.findings.len(), 1, "{}", run.dump());
     assert_eq!(run.code, Some(1));
 }
@@ -239,8 +219,8 @@ fn socketioxide_is_recognised_by_its_string_error_codes() {
     let server = crate::serve_cli::Serve::start(&["--no-tick"]);
     let run = doctor(&server.url(), &[]);
     assert_healthy(&run);
-    assert!(run.text("server").contains("socketioxide"), "{}", run.dump());
-    assert!(run.text("eio").contains("Engine.IO 4 and 3"), "{}", run.dump());
+    run.says("server", "socketioxide");
+    run.says("eio", "Engine.IO 4 and 3");
 }
 
 #[test]
@@ -276,7 +256,7 @@ fn a_server_that_goes_silent_after_the_handshake_still_gets_a_report_in_time() {
     });
     let run = doctor(&server.url(), &[]);
     assert!(run.seconds < 17.0, "took {:.1} s\n{}", run.seconds, run.dump());
-    assert_eq!(run.verdict("endpoint"), "ok", "{}", run.dump());
+    run.expect("endpoint", "ok");
     assert!(
         run.findings
             .iter()

@@ -31,6 +31,22 @@ impl DoctorRun {
         self.finding(id).map(Value::to_string).unwrap_or_default()
     }
 
+    /// Asserts the verdict of `id` ("ok", "warn", "fail", or "absent").
+    #[track_caller]
+    pub fn expect(&self, id: &str, verdict: &str) {
+        assert_eq!(self.verdict(id), verdict, "finding {id:?}\n{}", self.dump());
+    }
+
+    /// Asserts that the finding `id` (summary, evidence or fix) contains `needle`.
+    #[track_caller]
+    pub fn says(&self, id: &str, needle: &str) {
+        assert!(
+            self.text(id).contains(needle),
+            "finding {id:?} lacks {needle:?}\n{}",
+            self.dump()
+        );
+    }
+
     /// Every finding, one per line, for failure messages.
     pub fn dump(&self) -> String {
         let lines: Vec<String> = self.findings.iter().map(Value::to_string).collect();
