@@ -233,6 +233,39 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
+(doctor)
+_arguments "${_arguments_options[@]}" : \
+'*-n+[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'*--namespace=[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'--path=[Engine.IO path on the server]:PATH:_default' \
+'*-q+[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*--query=[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*-H+[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--header=[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--cookie=[Cookies to send, as \`a=1; b=2\` (repeatable); cookies the server sets are kept too]:COOKIES:_default' \
+'--transport=[auto\: polling, then the WebSocket upgrade; or one transport only]:TRANSPORT:(auto polling websocket)' \
+'--eio=[Engine.IO revision\: auto falls back to 3 for Socket.IO 2.x servers]:EIO:(auto 3 4)' \
+'--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
+'--auth=[CONNECT auth payload (JSON), e.g. '\''{"token"\:"abc"}'\'']:JSON:_default' \
+'--reconnect-attempts=[Give up after this many reconnect attempts (default\: never)]:N:_default' \
+'--timeout=[Time allowed for the Engine.IO handshake and for each namespace'\''s CONNECT answer, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
+'--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
+'--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--auto-ack[Answer every server ack request with an empty ack]' \
+'--no-reconnect[Do not reconnect when the connection breaks]' \
+'(--no-reconnect --reconnect-attempts)--retry-forever[Keep retrying the first connection even when it fails for a reason that will not go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server)]' \
+'--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
+'--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
+'--deep[Also run the probes that take a heartbeat period or longer (idle long-poll, idle WebSocket)]' \
+'--json[One JSON object per finding (id, verdict, summary, evidence, fix), one per line]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
@@ -285,6 +318,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(doctor)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -313,6 +350,7 @@ _sio_commands() {
 'replay:Print a recording (from --record) as listen would' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
+'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -338,6 +376,11 @@ _sio__subcmd__demo_commands() {
     local commands; commands=()
     _describe -t commands 'sio demo commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__doctor_commands] )) ||
+_sio__subcmd__doctor_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio doctor commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__emit_commands] )) ||
 _sio__subcmd__emit_commands() {
     local commands; commands=()
@@ -354,6 +397,7 @@ _sio__subcmd__help_commands() {
 'replay:Print a recording (from --record) as listen would' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
+'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -378,6 +422,11 @@ _sio__subcmd__help__subcmd__decode_commands() {
 _sio__subcmd__help__subcmd__demo_commands() {
     local commands; commands=()
     _describe -t commands 'sio help demo commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__help__subcmd__doctor_commands] )) ||
+_sio__subcmd__help__subcmd__doctor_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help doctor commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__help__subcmd__emit_commands] )) ||
 _sio__subcmd__help__subcmd__emit_commands() {

@@ -82,6 +82,24 @@ pub enum Command {
                             --no-tui) it runs a short scripted walkthrough and prints every frame instead."
     )]
     Demo(DemoArgs),
+    /// Diagnose a deployment: why a client cannot connect, or keeps disconnecting.
+    #[command(
+        long_about = "Runs a battery of probes against a Socket.IO deployment and prints one finding per line \
+                      (✓ works, ⚠ works for some clients only, ✗ broken), the requests and answers that show it, \
+                      and the fix in the words of socket.io, python-socketio, nginx and HAProxy: reachability \
+                      (DNS, TCP, TLS and the certificate chain), the Engine.IO endpoint and path, the Engine.IO \
+                      revisions taken (which client majors can connect), the server's make and handshake values, \
+                      polling, WebSocket and the upgrade (a proxy that strips Upgrade), Origin and CORS, sticky \
+                      sessions, the namespaces, packets per POST (python-engineio's limit of 16) and latency. \
+                      --deep also holds an idle long-poll and WebSocket for a full pingInterval (a proxy timeout \
+                      that cuts them). Each request waits at most 5 s (less with --timeout); a default run ends \
+                      within about 15 s.\n\n\
+                      Exit codes: 0 no ✗, 1 at least one ✗, 2 usage error.",
+        after_help = "Examples:\n  sio doctor http://localhost:3000\n  \
+                      sio doctor https://example.com/admin --auth '{\"token\":\"x\"}' --deep\n  \
+                      sio doctor http://localhost:8080 --path /ws/ --json"
+    )]
+    Doctor(Box<DoctorArgs>),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -355,6 +373,20 @@ pub struct ReplayArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// Also run the probes that take a heartbeat period or longer (idle long-poll, idle WebSocket).
+    #[arg(long)]
+    pub deep: bool,
+
+    /// One JSON object per finding (id, verdict, summary, evidence, fix), one per line.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

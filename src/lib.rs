@@ -7,6 +7,7 @@
 //! - [`engine`]: the client engine (transports, handshake, heartbeats, upgrade, namespaces, acks, reconnect).
 //! - [`record`]: the one record type every front end shares, and its NDJSON form.
 //! - [`explain`]: a frame explained part by part, for people.
+//! - [`doctor`]: the probes behind `sio doctor` (why a client cannot connect).
 //! - [`script`]: the command language (parse, run, JUnit report).
 //! - [`serve`]: the embedded Socket.IO server behind `sio serve` (socketioxide).
 //! - [`tui`]: the terminal UI (model, view, keys), generic over the ratatui backend.
@@ -16,6 +17,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod doctor;
 pub mod engine;
 pub mod explain;
 pub mod output;

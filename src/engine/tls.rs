@@ -2,7 +2,7 @@
 //! client would otherwise each verify against their own roots).
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject as _;
@@ -24,46 +24,75 @@ pub fn client_config(ca_cert: Option<&Path>, insecure: bool) -> Result<Arc<Clien
     let config = if insecure {
         builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnything(provider)))
+            .with_custom_certificate_verifier(Arc::new(AcceptAnything::new(provider)))
             .with_no_client_auth()
     } else {
-        let mut roots = RootCertStore::empty();
-        let native = rustls_native_certs::load_native_certs();
-        for cert in native.certs {
-            let _ = roots.add(cert);
-        }
-        if let Some(path) = ca_cert {
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-                .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?;
-            if certs.is_empty() {
-                return Err(format!("--ca-cert {}: no PEM certificate in the file", path.display()));
-            }
-            for cert in certs {
-                roots
-                    .add(cert)
-                    .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?;
-            }
-        }
+        let roots = root_store(ca_cert)?;
         builder.with_root_certificates(roots).with_no_client_auth()
     };
     Ok(Arc::new(config))
 }
 
-/// `--insecure`: accepts every certificate but still checks signatures are well formed.
+/// The authorities a certificate is checked against: the system's, plus `ca_cert`.
+pub fn root_store(ca_cert: Option<&Path>) -> Result<RootCertStore, String> {
+    let mut roots = RootCertStore::empty();
+    let native = rustls_native_certs::load_native_certs();
+    for cert in native.certs {
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = ca_cert {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+            .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?;
+        if certs.is_empty() {
+            return Err(format!("--ca-cert {}: no PEM certificate in the file", path.display()));
+        }
+        for cert in certs {
+            roots
+                .add(cert)
+                .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?;
+        }
+    }
+    Ok(roots)
+}
+
+/// `--insecure`: accepts every certificate but still checks signatures are well
+/// formed. It keeps the chain it was shown, for `sio doctor` to judge afterwards.
 #[derive(Debug)]
-struct AcceptAnything(rustls::crypto::CryptoProvider);
+pub struct AcceptAnything {
+    provider: rustls::crypto::CryptoProvider,
+    chain: Mutex<Vec<CertificateDer<'static>>>,
+}
+
+impl AcceptAnything {
+    pub fn new(provider: rustls::crypto::CryptoProvider) -> AcceptAnything {
+        AcceptAnything {
+            provider,
+            chain: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The last chain the server sent: its own certificate first.
+    pub fn chain(&self) -> Vec<CertificateDer<'static>> {
+        self.chain.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
 
 impl ServerCertVerifier for AcceptAnything {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
         _ocsp: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut chain) = self.chain.lock() {
+            chain.clear();
+            chain.push(end_entity.clone().into_owned());
+            chain.extend(intermediates.iter().map(|c| c.clone().into_owned()));
+        }
         Ok(ServerCertVerified::assertion())
     }
 
@@ -73,7 +102,7 @@ impl ServerCertVerifier for AcceptAnything {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
     }
 
     fn verify_tls13_signature(
@@ -82,10 +111,10 @@ impl ServerCertVerifier for AcceptAnything {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider.signature_verification_algorithms.supported_schemes()
     }
 }

@@ -98,6 +98,13 @@ pub async fn open(
                     record.status = Some(status);
                     let body = response.body().clone().unwrap_or_default();
                     record.body_length = Some(body.len());
+                    // The handshake reader keeps HTTP's chunked framing (as a proxy sends it); the
+                    // server's words are inside.
+                    let chunked = response
+                        .headers()
+                        .get("transfer-encoding")
+                        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"chunked"));
+                    let body = if chunked { dechunk(&body).unwrap_or(body) } else { body };
                     permanent = (400..500).contains(&status) && status != 408 && status != 429;
                     format!("WebSocket refused: {}", describe_status(status, &body))
                 }
@@ -127,6 +134,22 @@ pub async fn open(
             };
             Err(RequestFailed::new(message, record, permanent))
         }
+    }
+}
+
+/// A chunked HTTP body's data, or None when the framing is broken.
+fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let eol = rest.windows(2).position(|w| w == b"\r\n")?;
+        let size_text = std::str::from_utf8(&rest[..eol]).ok()?;
+        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
+        rest = &rest[eol + 2..];
+        if size == 0 {
+            return Some(body);
+        }
+        body.extend_from_slice(rest.get(..size)?);
+        rest = rest.get(size + 2..).unwrap_or_default();
     }
 }
 
@@ -195,5 +218,20 @@ fn tls_message(e: &tokio_tungstenite::tungstenite::error::TlsError) -> String {
     match e {
         TlsError::Rustls(inner) => describe_tls(inner),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dechunk;
+
+    #[test]
+    fn chunked_refusals_are_read_through() {
+        assert_eq!(
+            dechunk(b"22\r\n{\"code\":3,\"message\":\"Bad request\"}\r\n0\r\n\r\n").as_deref(),
+            Some(&b"{\"code\":3,\"message\":\"Bad request\"}"[..])
+        );
+        assert_eq!(dechunk(b"zz\r\nxx"), None);
+        assert_eq!(dechunk(b"5\r\nab"), None);
     }
 }

@@ -80,7 +80,7 @@ impl Lines {
 }
 
 /// A running `sio serve`. Killed on drop.
-struct Serve {
+pub(crate) struct Serve {
     child: Option<Child>,
     stdin: Option<ChildStdin>,
     port: u16,
@@ -89,7 +89,7 @@ struct Serve {
 }
 
 impl Serve {
-    fn start(options: &[&str]) -> Serve {
+    pub(crate) fn start(options: &[&str]) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sio"))
             .args(["serve", "--port", "0", "--exit-on-stdin-eof"])
             .args(options)
@@ -121,7 +121,7 @@ impl Serve {
         serve
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 

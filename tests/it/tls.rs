@@ -10,10 +10,10 @@ use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 
 use crate::support::node;
 
-struct TlsServer {
+pub(crate) struct TlsServer {
     child: Child,
-    port: u16,
-    dir: PathBuf,
+    pub(crate) port: u16,
+    pub(crate) dir: PathBuf,
 }
 
 impl Drop for TlsServer {
@@ -24,12 +24,12 @@ impl Drop for TlsServer {
 }
 
 /// A throwaway authority, a "localhost" certificate it signed, and a server using it.
-fn start() -> TlsServer {
+pub(crate) fn start() -> TlsServer {
     start_with(false)
 }
 
 /// As [`start`]; with `expired`, the certificate's validity ended in 2020.
-fn start_with(expired: bool) -> TlsServer {
+pub(crate) fn start_with(expired: bool) -> TlsServer {
     node::ensure_installed();
     let dir = std::env::temp_dir().join(format!("sio-tls-{}-{}", std::process::id(), rand_suffix()));
     std::fs::create_dir_all(&dir).expect("temp dir");

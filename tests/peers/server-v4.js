@@ -17,6 +17,8 @@
 //   "flood" {n,size}  n x "flood" with a string of size chars, then "flood-done" {n}
 //   --connect-delay MS  "/" admits sockets only after MS (the CONNECT reply comes late)
 //   --port N            listen on N instead of a port the OS picks (to restart a server in place)
+//   --sid-prefix P      every Engine.IO session id starts with P (a proxy routes a session to its
+//                       node on that mark: sticky sessions in the doctor's nginx tests)
 //   --flood-on-connect N,SIZE  every socket that connects to "/" gets the "flood" {n: N, size: SIZE}
 //                       treatment right after "welcome" (for benchmarking listen-only clients)
 // "/admin" only admits auth {token: "secret"}; others get "not authorized".
@@ -41,6 +43,7 @@ const flags = common.parseFlags(process.argv.slice(2), {
   "connect-delay": "number",
   port: "number",
   "flood-on-connect": "string",
+  "sid-prefix": "string",
 });
 
 const options = {
@@ -62,6 +65,10 @@ if (flags.recovery) {
 
 const httpServer = http.createServer();
 const io = new Server(httpServer, options);
+if (flags["sid-prefix"] !== undefined) {
+  const plainId = io.engine.generateId.bind(io.engine);
+  io.engine.generateId = (req) => flags["sid-prefix"] + plainId(req);
+}
 
 io.engine.on("connection", (conn) => {
   common.log({

@@ -2,7 +2,9 @@
 //! Only `std` is used here, so the helpers cost no extra build time.
 #![allow(dead_code)] // each test module uses a different subset
 
+pub mod doctor;
 pub mod hostile;
+pub mod nginx;
 pub mod node;
 pub mod peer;
 pub mod python;

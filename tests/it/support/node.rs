@@ -28,7 +28,8 @@
 //! only), `--cookie` (v4; v2 sets the `io` cookie by default and has
 //! `--no-cookie`), `--recovery` (v4 only: connection state recovery),
 //! `--path P`, `--max-http-buffer-size N`, `--connect-timeout MS` (v4),
-//! `--upgrade-timeout MS`, `--log-packets`. A bad flag makes the script exit
+//! `--upgrade-timeout MS`, `--log-packets`, `--sid-prefix P` (v4: session ids
+//! start with P). A bad flag makes the script exit
 //! with code 2 before `LISTENING`; [`NodeServer::try_start`] reports it.
 //!
 //! Behaviour on `/` and `/admin`:
