@@ -71,7 +71,7 @@ complete -c sio -n "__fish_sio_using_subcommand listen" -l timeout -d 'Time allo
 complete -c sio -n "__fish_sio_using_subcommand listen" -l max-payload -d 'Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
-complete -c sio -n "__fish_sio_using_subcommand listen" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
+complete -c sio -n "__fish_sio_using_subcommand listen" -l record -d 'Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
 complete -c sio -n "__fish_sio_using_subcommand listen" -l count -d 'Stop after this many events' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l for -d 'Stop after this long, e.g. 30s' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l event -d 'Only these events (repeatable)' -r
@@ -106,7 +106,7 @@ complete -c sio -n "__fish_sio_using_subcommand emit" -l timeout -d 'Time allowe
 complete -c sio -n "__fish_sio_using_subcommand emit" -l max-payload -d 'Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000' -r
 complete -c sio -n "__fish_sio_using_subcommand emit" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand emit" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
-complete -c sio -n "__fish_sio_using_subcommand emit" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
+complete -c sio -n "__fish_sio_using_subcommand emit" -l record -d 'Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
 complete -c sio -n "__fish_sio_using_subcommand emit" -l ack -d 'Wait this long (default 5s) for the ack and print it; a missing ack exits 1' -r
 complete -c sio -n "__fish_sio_using_subcommand emit" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -139,7 +139,7 @@ complete -c sio -n "__fish_sio_using_subcommand run" -l timeout -d 'Time allowed
 complete -c sio -n "__fish_sio_using_subcommand run" -l max-payload -d 'Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000' -r
 complete -c sio -n "__fish_sio_using_subcommand run" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand run" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
-complete -c sio -n "__fish_sio_using_subcommand run" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
+complete -c sio -n "__fish_sio_using_subcommand run" -l record -d 'Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
 complete -c sio -n "__fish_sio_using_subcommand run" -l junit -d 'Write a JUnit XML report (one test case per expect and per emit --ack)' -r -F
 complete -c sio -n "__fish_sio_using_subcommand run" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -173,7 +173,7 @@ complete -c sio -n "__fish_sio_using_subcommand connect" -l timeout -d 'Time all
 complete -c sio -n "__fish_sio_using_subcommand connect" -l max-payload -d 'Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
-complete -c sio -n "__fish_sio_using_subcommand connect" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
+complete -c sio -n "__fish_sio_using_subcommand connect" -l record -d 'Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
 complete -c sio -n "__fish_sio_using_subcommand connect" -l scrollback -d 'Records the UI holds in memory; older ones are let go (the --record file keeps all)' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l linger -d 'When stdin ends, wait at most this long for pending acks before disconnecting' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
@@ -241,7 +241,7 @@ complete -c sio -n "__fish_sio_using_subcommand doctor" -l timeout -d 'Time allo
 complete -c sio -n "__fish_sio_using_subcommand doctor" -l max-payload -d 'Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000' -r
 complete -c sio -n "__fish_sio_using_subcommand doctor" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand doctor" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
-complete -c sio -n "__fish_sio_using_subcommand doctor" -l record -d 'Append every record of the session to FILE as NDJSON, flushed as it happens' -r -F
+complete -c sio -n "__fish_sio_using_subcommand doctor" -l record -d 'Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
 complete -c sio -n "__fish_sio_using_subcommand doctor" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"

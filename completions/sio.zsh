@@ -62,7 +62,7 @@ _arguments "${_arguments_options[@]}" : \
 '--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
-'--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
 '--count=[Stop after this many events]:N:_default' \
 '--for=[Stop after this long, e.g. 30s]:DUR:_default' \
 '*--event=[Only these events (repeatable)]:NAME:_default' \
@@ -99,7 +99,7 @@ _arguments "${_arguments_options[@]}" : \
 '--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
-'--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
 '--ack=[Wait this long (default 5s) for the ack and print it; a missing ack exits 1]::DUR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
@@ -136,7 +136,7 @@ _arguments "${_arguments_options[@]}" : \
 '--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
-'--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
 '--junit=[Write a JUnit XML report (one test case per expect and per emit --ack)]:FILE:_files' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
@@ -173,7 +173,7 @@ _arguments "${_arguments_options[@]}" : \
 '--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
-'--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
 '--scrollback=[Records the UI holds in memory; older ones are let go (the --record file keeps all)]:N:_default' \
 '--linger=[When stdin ends, wait at most this long for pending acks before disconnecting]:DUR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
@@ -252,7 +252,7 @@ _arguments "${_arguments_options[@]}" : \
 '--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
-'--record=[Append every record of the session to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \

@@ -255,7 +255,7 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<std::path::PathBuf>,
 
-    /// Append every record of the session to FILE as NDJSON, flushed as it happens.
+    /// Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit.
     #[arg(long, value_name = "FILE")]
     pub record: Option<std::path::PathBuf>,
 
