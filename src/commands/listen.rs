@@ -1,7 +1,7 @@
 //! `sio listen`: connect, print what arrives, stop on --count, --for, Ctrl-C
 //! (exit 130) or when the connection closes for good (exit 1).
 
-use super::common::{Observer, runtime};
+use super::common::{Observer, run_for, runtime};
 use super::exit;
 use crate::cli::ListenArgs;
 use crate::record::Body;
@@ -27,13 +27,7 @@ async fn listen(args: &ListenArgs) -> u8 {
         }
     };
     let mut seen_events = 0u64;
-    let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
-    let until = async move {
-        match deadline {
-            Some(d) => tokio::time::sleep_until(d).await,
-            None => std::future::pending().await,
-        }
-    };
+    let until = run_for(args.duration);
     tokio::pin!(until);
     let code = loop {
         let record = tokio::select! {
