@@ -45,7 +45,15 @@ pub struct Options {
 pub struct Running {
     pub addr: SocketAddr,
     pub records: mpsc::Receiver<Record>,
+    tap: Arc<proxy::Tap>,
     accept: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Sessions the tap tracks now (closed ones are forgotten: memory follows the live count).
+    pub fn live_sessions(&self) -> usize {
+        self.tap.live()
+    }
 }
 
 impl Drop for Running {
@@ -113,8 +121,13 @@ pub async fn start(options: Options) -> Result<Running, String> {
         )],
     )
     .await;
-    let accept = tokio::spawn(accept_loop(listener, tap));
-    Ok(Running { addr, records, accept })
+    let accept = tokio::spawn(accept_loop(listener, tap.clone()));
+    Ok(Running {
+        addr,
+        records,
+        tap,
+        accept,
+    })
 }
 
 async fn accept_loop(listener: TcpListener, tap: Arc<proxy::Tap>) {

@@ -170,6 +170,10 @@ impl Tap {
         sessions.insert(sid.to_string(), session.clone());
     }
 
+    pub(super) fn live(&self) -> usize {
+        self.sessions().len()
+    }
+
     fn forget(&self, name: &str) {
         self.sessions().remove(name);
     }

@@ -23,6 +23,7 @@ mod node_harness;
 mod python_peer;
 mod script_cli;
 mod serve_cli;
+mod tap_clients;
 mod tls;
 mod tui_render;
 mod tui_tmux;
