@@ -38,6 +38,9 @@ fn main() -> ExitCode {
             exit::OK
         }
     };
+    // Lines still gathering in the shared stdout buffer go out before exit, and before
+    // the reason, which comes last.
+    sio::output::stdout::flush();
     if code != exit::OK {
         let why = exit::take_reason().unwrap_or_else(|| exit::fallback_reason(code));
         eprintln!("sio: {}", sio::output::sanitize::sanitize(&why));

@@ -92,26 +92,40 @@ impl Timestamp {
 
     /// `HH:MM:SS.mmm` in UTC, for compact displays.
     pub fn clock(self) -> String {
+        let text = self.rfc3339();
+        // The time of day and milliseconds of `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+        String::from_utf8_lossy(&text[11..23]).into_owned()
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, written digit by digit: every record's
+    /// time is formatted, so this avoids the formatting machinery.
+    pub fn rfc3339(self) -> [u8; 27] {
         let secs = self.micros / 1_000_000;
-        let ms = (self.micros / 1000) % 1000;
+        let (y, m, d) = civil_from_days((secs / 86_400) as i64);
         let day = secs % 86_400;
-        format!("{:02}:{:02}:{:02}.{ms:03}", day / 3600, day / 60 % 60, day % 60)
+        let mut out = *b"0000-00-00T00:00:00.000000Z";
+        let mut put = |at: usize, width: usize, mut n: u64| {
+            for i in (at..at + width).rev() {
+                out[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        put(0, 4, y.clamp(0, 9999) as u64);
+        put(5, 2, u64::from(m));
+        put(8, 2, u64::from(d));
+        put(11, 2, day / 3600);
+        put(14, 2, day / 60 % 60);
+        put(17, 2, day % 60);
+        put(20, 6, self.micros % 1_000_000);
+        out
     }
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.micros / 1_000_000;
-        let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-        let day = secs % 86_400;
-        write!(
-            f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
-            day / 3600,
-            day / 60 % 60,
-            day % 60,
-            self.micros % 1_000_000
-        )
+        let text = self.rfc3339();
+        // Only ASCII digits and separators were written.
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -171,7 +185,8 @@ impl std::str::FromStr for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let text = self.rfc3339();
+        s.serialize_str(std::str::from_utf8(&text).map_err(serde::ser::Error::custom)?)
     }
 }
 
@@ -284,6 +299,16 @@ mod tests {
         assert_eq!("1970-01-01T00:00:00Z".parse::<Timestamp>(), Ok(Timestamp { micros: 0 }));
         assert!("2026-13-01T00:00:00Z".parse::<Timestamp>().is_err());
         assert_eq!(t.clock(), "15:12:20.123");
+        for (micros, text) in [
+            (0, "1970-01-01T00:00:00.000000Z"),
+            (951_782_400_000_000, "2000-02-29T00:00:00.000000Z"),
+            (1_704_067_199_999_999, "2023-12-31T23:59:59.999999Z"),
+        ] {
+            let t = Timestamp { micros };
+            assert_eq!(t.to_string(), text);
+            assert_eq!(serde_json::to_string(&t).ok(), Some(format!("\"{text}\"")));
+            assert_eq!(text.parse::<Timestamp>(), Ok(t));
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 // benches/flood/run.sh.
 //
 //   node node-client.js flood URL websocket|polling [N SIZE] [--on-connect]
-//   node node-client.js ack URL [N WARMUP]
+//   node node-client.js ack URL [N WARMUP [websocket|polling]]
 //
 // flood: once "/" is connected, emit "flood" {n, size} (unless --on-connect: the server
 // floods by itself), count "flood" events until "flood-done" (or N of them).
@@ -61,7 +61,8 @@ if (mode === "flood") {
 } else if (mode === "ack") {
   const n = Number(rest[0] || 10000);
   const warmup = Number(rest[1] || 500);
-  const socket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true });
+  const transport = rest[2] || "websocket";
+  const socket = io(url, { transports: [transport], reconnection: false, forceNew: true });
   const rtts = [];
   socket.on("connect", async () => {
     const started = process.hrtime.bigint();
@@ -76,6 +77,7 @@ if (mode === "flood") {
     socket.disconnect();
     finish({
       client: "node",
+      transport,
       acks: rtts.length,
       wall_s: wall,
       caller: {
@@ -92,6 +94,6 @@ if (mode === "flood") {
     process.exit(1);
   });
 } else {
-  process.stderr.write("usage: node node-client.js flood URL websocket|polling [N SIZE] [--on-connect] | ack URL [N WARMUP]\n");
+  process.stderr.write("usage: node node-client.js flood URL websocket|polling [N SIZE] [--on-connect] | ack URL [N WARMUP [websocket|polling]]\n");
   process.exit(2);
 }

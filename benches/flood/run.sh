@@ -6,8 +6,8 @@
 #     record consumed), over websocket and over polling;
 #   - the bare tokio-tungstenite reader (`bare`: counts frames, answers pings; websocket only);
 #   - the official socket.io-client 4.8 in Node (benches/flood/node-client.js);
-# then emit→ack round trips (ACKS sequential acks after WARMUP, websocket) for the engine and
-# the Node client; then `sio listen --json --event flood --count N > /dev/null` (with and
+# then emit→ack round trips (ACKS sequential acks after WARMUP, over websocket and over
+# polling) for the engine and the Node client, each pair back to back in one run; then `sio listen --json --event flood --count N > /dev/null` (with and
 # without --record) beside the engine alone, the server flooding each new connection
 # (--flood-on-connect N,SIZE).
 # Diagnostic rows: the same clients against benches/flood/blast-server.js, which writes a
@@ -38,65 +38,9 @@ if [ "$PIN" = 1 ]; then
   CLIENT_CPU=(taskset -c 1)
 fi
 
-[ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time" >&2; exit 1; }
-if [ ! -d tests/peers/node_modules/socket.io ] || [ ! -d tests/peers/node_modules/socket.io-client ]; then
-  (cd tests/peers && npm ci --no-audit --no-fund >/dev/null)
-fi
-
-echo "building (release) ..." >&2
-cargo build --release --bin sio >&2
-cargo bench --bench flood --no-run >&2
-bench_exe=$(cargo bench --bench flood --no-run --message-format=json 2>/dev/null |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const l of s.split("\n")){if(!l)continue;const m=JSON.parse(l);if(m.reason==="compiler-artifact"&&m.target.name==="flood"&&m.executable)console.log(m.executable)}})')
-[ -x "$bench_exe" ] || { echo "could not find the flood bench executable" >&2; exit 1; }
-
-work=$(mktemp -d /tmp/sio-flood.XXXXXX)
-# Private copies: other builds in the shared target dir cannot swap them mid-run.
-cp "$bench_exe" "$work/flood"
-cp target/release/sio "$work/sio"
-FLOOD="$work/flood"
-SIO="$work/sio"
-NODE_CLIENT="$PWD/benches/flood/node-client.js"
-
-server_pid=""
-server_fd=""
-stop_server() {
-  if [ -n "$server_fd" ]; then
-    # The server exits when its stdin closes.
-    eval "exec ${server_fd}>&-"
-    server_fd=""
-  fi
-  if [ -n "$server_pid" ]; then
-    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
-  fi
-}
-cleanup() {
-  stop_server
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start_server SCRIPT ARGS...: a fresh Node server; sets URL.
-start_server() {
-  local fifo="$work/server.stdin"
-  rm -f "$fifo" "$work/server.out"
-  mkfifo "$fifo"
-  "${SERVER_CPU[@]}" node "$@" <"$fifo" >"$work/server.out" 2>/dev/null &
-  server_pid=$!
-  exec {server_fd}>"$fifo"
-  local port=""
-  for _ in $(seq 300); do
-    port=$(sed -n 's/^LISTENING //p' "$work/server.out" 2>/dev/null || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "the server did not start" >&2; exit 1; }
-  URL="http://127.0.0.1:$port"
-}
+# shellcheck source=benches/flood/lib.sh
+source benches/flood/lib.sh
+setup_work sio-flood
 
 # measure TEST CLIENT RUN CMD...: runs CMD under /usr/bin/time, appends one JSON line to $OUT.
 measure() {
@@ -157,9 +101,12 @@ for ((run = 1; run <= RUNS; run++)); do
   one idle-ws node "$run" -- node "$NODE_CLIENT" flood @URL@ websocket 1 "$SIZE"
   one idle-polling engine "$run" -- "$FLOOD" engine @URL@ --transport polling --n 1 --size "$SIZE"
   one idle-polling node "$run" -- node "$NODE_CLIENT" flood @URL@ polling 1 "$SIZE"
-  # 2. emit→ack round trips over websocket.
-  one ack engine "$run" -- "$FLOOD" ack @URL@ --transport websocket --n "$ACKS" --warmup "$WARMUP"
-  one ack node "$run" -- node "$NODE_CLIENT" ack @URL@ "$ACKS" "$WARMUP"
+  # 2. emit→ack round trips over websocket and over polling; the engine on a current-thread
+  # runtime, as `sio` runs it.
+  one ack engine "$run" -- "$FLOOD" ack @URL@ --transport websocket --n "$ACKS" --warmup "$WARMUP" --rt current
+  one ack node "$run" -- node "$NODE_CLIENT" ack @URL@ "$ACKS" "$WARMUP" websocket
+  one ack-polling engine "$run" -- "$FLOOD" ack @URL@ --transport polling --n "$ACKS" --warmup "$WARMUP" --rt current
+  one ack-polling node "$run" -- node "$NODE_CLIENT" ack @URL@ "$ACKS" "$WARMUP" polling
   # Diagnostics: the client as the bottleneck (blast server), flood and acks.
   SERVER=blast one blast-ws engine "$run" -- "$FLOOD" engine @URL@ --transport websocket --n "$N" --size "$SIZE"
   SERVER=blast one blast-ws "engine, 1-thread rt" "$run" -- \

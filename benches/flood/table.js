@@ -88,21 +88,25 @@ table(
   ],
 );
 
-// 2. Acks.
-const ack = [];
-for (const c of ["engine", "node"]) {
-  const line = [`${c}${failures("ack", c)}`];
-  for (const k of ["p50_us", "p90_us", "p99_us", "max_us"]) line.push(fmt(med("ack", c, (r) => r.self && r.self.caller[k]), 0));
-  line.push(fmt(med("ack", c, (r) => r.self && r.self.engine_rtt && r.self.engine_rtt.p50_us), 0));
-  line.push(fmt(med("ack", c, (r) => r.self && r.self.engine_rtt && r.self.engine_rtt.p99_us), 0));
-  line.push(fmt(med("ack", c, (r) => r.cpu_s)));
-  line.push(fmt(med("ack", c, (r) => r.peak_rss_kib) / 1024, 1));
-  ack.push(line);
+// 2. Acks, per transport.
+for (const [test, transport] of [["ack", "websocket"], ["ack-polling", "polling"]]) {
+  const ack = [];
+  for (const c of ["engine", "node"]) {
+    const line = [`${c}${failures(test, c)}`];
+    for (const k of ["p50_us", "p90_us", "p99_us", "max_us"]) line.push(fmt(med(test, c, (r) => r.self && r.self.caller[k]), 0));
+    line.push(fmt(med(test, c, (r) => r.self && r.self.engine_rtt && r.self.engine_rtt.p50_us), 0));
+    line.push(fmt(med(test, c, (r) => r.self && r.self.engine_rtt && r.self.engine_rtt.p99_us), 0));
+    line.push(fmt(med(test, c, (r) => r.cpu_s)));
+    line.push(fmt(med(test, c, (r) => r.peak_rss_kib) / 1024, 1));
+    ack.push(line);
+  }
+  const p99 = (c) => med(test, c, (r) => r.self && r.self.caller.p99_us);
+  ack.push(["p99 engine / node (goal < 1)", "", "", fmt(p99("engine") / p99("node")), "", "", "", "", ""]);
+  table(
+    [`emit→ack, ${ACKS} sequential, ${transport}`, "p50 µs", "p90 µs", "p99 µs", "max µs", "engine-rtt p50", "engine-rtt p99", "CPU s", "RSS MiB"],
+    ack,
+  );
 }
-table(
-  [`emit→ack, ${ACKS} sequential, websocket`, "p50 µs", "p90 µs", "p99 µs", "max µs", "engine-rtt p50", "engine-rtt p99", "CPU s", "RSS MiB"],
-  ack,
-);
 
 // Diagnostics: the client as the bottleneck.
 const blast = [];
@@ -121,6 +125,10 @@ for (const c of ["engine", "engine, 1-thread rt", "bare", "node"]) {
     fmt(N / wall, 0),
     fmt(med("blast-ws", c, (r) => r.voluntary_switches), 0),
   ]);
+}
+const blastCpu = (c) => med("blast-ws", c, (r) => r.cpu_s);
+for (const c of ["engine", "engine, 1-thread rt"]) {
+  blast.push([`CPU ${c} / bare (goal ≤ 3)`, "", fmt(blastCpu(c) / blastCpu("bare")), "", "", "", "", "", "", ""]);
 }
 table(
   ["diagnostic: blast server (client-bound), ws", "events", "CPU s", "user s", "sys s", "µs/event", "peak RSS MiB", "wall s", "events/s", "vol. switches"],

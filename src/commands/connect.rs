@@ -28,7 +28,7 @@ pub fn run(args: &ConnectCmdArgs) -> u8 {
 }
 
 pub async fn ui(args: &ConnectCmdArgs) -> u8 {
-    let mut recorder = match &args.connect.record {
+    let recorder = match &args.connect.record {
         Some(path) => match crate::output::recorder::Recorder::create(path, args.connect.record_secrets) {
             Ok(r) => Some(r),
             Err(e) => {
@@ -38,15 +38,7 @@ pub async fn ui(args: &ConnectCmdArgs) -> u8 {
         None => None,
     };
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let observe = move |record: &crate::record::Record| {
-        // The file gets every record, whatever the UI keeps in memory.
-        if let Some(r) = recorder.as_mut()
-            && r.write(record).is_err()
-        {
-            recorder = None;
-        }
-        let _ = tx.send(record.clone());
-    };
+    let observe = UiSink { recorder, tx };
     let session = match run::start(args.connect.to_options(), observe) {
         Ok(s) => s,
         Err(e) => {
@@ -59,6 +51,32 @@ pub async fn ui(args: &ConnectCmdArgs) -> u8 {
     let code = crate::tui::run(model, rx, Some(session)).await;
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), handle.disconnect()).await;
     code
+}
+
+/// The TUI's sink: every record to the file, and to the UI's channel.
+struct UiSink {
+    recorder: Option<crate::output::recorder::Recorder>,
+    tx: tokio::sync::mpsc::UnboundedSender<crate::record::Record>,
+}
+
+impl run::RecordSink for UiSink {
+    fn observe(&mut self, record: &crate::record::Record) {
+        // The file gets every record, whatever the UI keeps in memory.
+        if let Some(r) = self.recorder.as_mut()
+            && r.write(record).is_err()
+        {
+            self.recorder = None;
+        }
+        let _ = self.tx.send(record.clone());
+    }
+
+    fn idle(&mut self) {
+        if let Some(r) = self.recorder.as_mut()
+            && r.flush().is_err()
+        {
+            self.recorder = None;
+        }
+    }
 }
 
 async fn line_mode(args: &ConnectCmdArgs) -> u8 {

@@ -45,6 +45,8 @@ fn parse_input(line: &str, args: &DecodeArgs) -> Result<Input, String> {
 
 struct Printer<'a> {
     out: &'a mut dyn Write,
+    /// The current record's JSON line, reused.
+    line: Vec<u8>,
     json: bool,
     eio: EioVersion,
     seq: u64,
@@ -68,7 +70,10 @@ impl Printer<'_> {
                 }),
             };
             self.seq += 1;
-            return writeln!(self.out, "{}", record.to_json_line());
+            self.line.clear();
+            serde_json::to_writer(&mut self.line, &record)?;
+            self.line.push(b'\n');
+            return self.out.write_all(&self.line);
         }
         let parts = explain::parts(&raw, &decoded, self.eio);
         let line = match frame {
@@ -98,9 +103,9 @@ impl Printer<'_> {
 }
 
 pub fn run(args: &DecodeArgs) -> u8 {
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    match run_to(args, &mut lock) {
+    // Buffered here, flushed whenever input runs dry: one write per batch, not per line.
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    match run_to(args, &mut out).and_then(|ok| out.flush().map(|_| ok)) {
         Ok(true) => exit::OK,
         Ok(false) => exit::fail(exit::FAILURE, "malformed input (each is marked ✗ above)"),
         // A closed pipe (`sio decode … | head`) is not an error worth a message.
@@ -115,6 +120,7 @@ pub fn run_to(args: &DecodeArgs, out: &mut dyn Write) -> std::io::Result<bool> {
     let mut decoder = FrameDecoder::new(eio, args.parser.into());
     let mut printer = Printer {
         out,
+        line: Vec::new(),
         json: args.json,
         eio,
         seq: 0,
@@ -150,13 +156,23 @@ pub fn run_to(args: &DecodeArgs, out: &mut dyn Write) -> std::io::Result<bool> {
         printer.frame(frame, decoded, "")
     };
     if args.frames.is_empty() {
-        for line in std::io::stdin().lock().lines() {
-            let line = line?;
-            let line = line.strip_suffix('\r').unwrap_or(&line);
-            if line.is_empty() && !args.payload {
+        let mut input = std::io::BufReader::with_capacity(64 << 10, std::io::stdin().lock());
+        let mut line = String::new();
+        loop {
+            // Someone typing frames sees each answer before typing the next.
+            if input.buffer().is_empty() {
+                printer.out.flush()?;
+            }
+            line.clear();
+            if input.read_line(&mut line)? == 0 {
+                break;
+            }
+            let text = line.strip_suffix('\n').unwrap_or(&line);
+            let text = text.strip_suffix('\r').unwrap_or(text);
+            if text.is_empty() && !args.payload {
                 continue;
             }
-            handle(line, &mut printer)?;
+            handle(text, &mut printer)?;
         }
     } else {
         for frame in &args.frames {

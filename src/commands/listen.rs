@@ -4,7 +4,9 @@
 use super::common::{Observer, run_for, runtime};
 use super::exit;
 use crate::cli::ListenArgs;
+use crate::output::pace::{FlushPacer, Pace};
 use crate::record::Body;
+use std::time::Instant;
 
 pub fn run(args: &ListenArgs) -> u8 {
     match runtime() {
@@ -29,14 +31,33 @@ async fn listen(args: &ListenArgs) -> u8 {
     let mut seen_events = 0u64;
     let until = run_for(args.duration);
     tokio::pin!(until);
+    let mut pacer = FlushPacer::default();
+    // One timer for the owed flush, moved only when a new one is owed.
+    let flush_at = tokio::time::sleep(std::time::Duration::ZERO);
+    tokio::pin!(flush_at);
+    // One signal listener for the whole loop, not one per record.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     let code = loop {
         let record = tokio::select! {
             r = records.recv() => r,
-            _ = tokio::signal::ctrl_c() => break exit::INTERRUPTED,
+            _ = &mut ctrl_c => break exit::INTERRUPTED,
             _ = &mut until => break exit::OK,
+            _ = &mut flush_at, if pacer.owed() => {
+                observer.flush();
+                pacer.flushed(Instant::now());
+                continue;
+            }
         };
         let Some(record) = record else { break exit::FAILURE };
         observer.observe(&record);
+        if records.is_empty() {
+            match pacer.idle(Instant::now()) {
+                Pace::Flush => observer.flush(),
+                Pace::FlushAt(due) => flush_at.as_mut().reset(due.into()),
+                Pace::Wait => {}
+            }
+        }
         if observer.printer().is_counted_event(&record) {
             seen_events += 1;
             if args.count.is_some_and(|n| seen_events >= n) {
@@ -46,6 +67,7 @@ async fn listen(args: &ListenArgs) -> u8 {
         if let Body::State(s) = &record.body
             && s.state == "closed"
         {
+            observer.flush();
             break exit::fail(
                 exit::FAILURE,
                 format!(
@@ -55,6 +77,7 @@ async fn listen(args: &ListenArgs) -> u8 {
             );
         }
     };
+    observer.flush();
     // Leave cleanly; the recording (not stdout) keeps what the goodbye puts on the wire.
     let _ = handle.disconnect().await;
     drop(handle);
@@ -64,5 +87,6 @@ async fn listen(args: &ListenArgs) -> u8 {
         }
     };
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
+    observer.flush();
     code
 }

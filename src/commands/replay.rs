@@ -22,14 +22,15 @@ pub fn run(args: &ReplayArgs) -> u8 {
     let mut printer = args.output.printer(args.events.clone());
     // --json passes every record through, the Engine.IO layer included.
     printer.frames |= printer.form == Form::Json;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // One write per batch of lines, not per line; flushed before each message on stderr.
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     let mut bad = 0usize;
     for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
         let number = i + 1;
         let bytes = match line {
             Ok(b) => b,
             Err(e) => {
+                let _ = out.flush();
                 return exit::fail(
                     exit::FAILURE,
                     format!("{}: reading line {number}: {e}", args.file.display()),
@@ -45,6 +46,7 @@ pub fn run(args: &ReplayArgs) -> u8 {
             Ok(r) => r,
             Err(e) => {
                 bad += 1;
+                let _ = out.flush();
                 eprintln!("sio: {}:{number}: not a record ({e})", args.file.display());
                 continue;
             }
@@ -60,6 +62,10 @@ pub fn run(args: &ReplayArgs) -> u8 {
         {
             return exit::OK;
         }
+    }
+    if out.flush().is_err() {
+        // A closed pipe ends printing quietly.
+        return exit::OK;
     }
     if bad > 0 {
         return exit::fail(

@@ -1,11 +1,13 @@
 //! Front ends that print records: colour choice, sanitising untrusted text,
-//! and the human form of a frame.
+//! the human form of a frame, and the buffered stdout they share.
 
 pub mod explain_text;
 pub mod human;
+pub mod pace;
 pub mod printer;
 pub mod recorder;
 pub mod sanitize;
+pub mod stdout;
 
 use crate::cli::ColorChoice;
 

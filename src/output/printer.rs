@@ -33,7 +33,7 @@ impl Printer {
             && (self.events.is_empty() || sio.event.as_ref().is_some_and(|e| self.events.contains(e)))
     }
 
-    fn shown(&self, record: &Record) -> bool {
+    pub fn shown(&self, record: &Record) -> bool {
         if self.form == Form::Json && self.frames {
             return true;
         }

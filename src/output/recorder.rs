@@ -1,6 +1,8 @@
-//! `--record FILE`: every record appended as NDJSON and flushed at once, so a
-//! crash or Ctrl-C loses nothing already received. Secrets (auth payloads,
-//! Authorization and Cookie headers) are masked unless asked otherwise.
+//! `--record FILE`: every record appended as NDJSON. Lines gather in a buffer
+//! that the front end flushes whenever no record is waiting (so a light session
+//! is on disk at once, and a flood costs a write per batch, not per record) and
+//! before exit. Secrets (auth payloads, Authorization and Cookie headers) are
+//! masked unless asked otherwise.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -28,18 +30,34 @@ impl Recorder {
             .open(path)
             .map_err(|e| format!("--record {}: {e}", path.display()))?;
         Ok(Recorder {
-            out: BufWriter::new(file),
+            out: BufWriter::with_capacity(64 << 10, file),
             keep_secrets,
         })
     }
 
+    /// Appends a record (buffered).
     pub fn write(&mut self, record: &Record) -> std::io::Result<()> {
-        let line = if self.keep_secrets {
-            record.to_json_line()
+        if self.keep_secrets {
+            serde_json::to_writer(&mut self.out, record)?;
         } else {
-            masked(record).to_json_line()
-        };
-        writeln!(self.out, "{line}")?;
+            serde_json::to_writer(&mut self.out, &*masked(record))?;
+        }
+        self.out.write_all(b"\n")
+    }
+
+    /// Whether the line written for `record` is its plain JSON, which the caller
+    /// may then serialise once for every output and hand to [`Recorder::write_json`].
+    pub fn writes_plain(&self, record: &Record) -> bool {
+        self.keep_secrets || !has_secret(record)
+    }
+
+    /// Appends `json`, the record's line already serialised (see [`Recorder::writes_plain`]).
+    pub fn write_json(&mut self, json: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(json)?;
+        self.out.write_all(b"\n")
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
 }

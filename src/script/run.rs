@@ -1,84 +1,145 @@
 //! Running steps against the engine. A pump task hands every record to the
-//! front end's observer (printer, recorder) and keeps received events for
+//! front end's sink (printer, recorder, TUI) and keeps received events for
 //! `expect`, so an event that arrived while an earlier line ran still counts.
+//! What is kept is bounded ([`Bound`]); letting older events go is said in a
+//! state record.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+use super::events::{Bound, Cursor, EventQueue, SeenEvent};
 use super::parse::{Arg, Step, contains};
 use crate::engine::{self, Handle, Options, target::Target};
+use crate::output::pace::{FlushPacer, Pace};
 use crate::proto::binary::placeholder;
-use crate::proto::frame::JsonText;
-use crate::record::{Body, Direction, Record};
+use crate::record::{Body, Direction, Record, StateRecord, Timestamp};
 
-/// An event the server sent, kept until an `expect` takes it.
-#[derive(Clone, Debug)]
-struct SeenEvent {
-    nsp: String,
-    name: String,
-    args: Vec<Value>,
+/// A front end that sees every record of a session, in order.
+pub trait RecordSink: Send + 'static {
+    fn observe(&mut self, record: &Record);
+    /// No record is waiting right now: the moment to flush buffered output.
+    fn idle(&mut self) {}
 }
 
-#[derive(Default)]
+impl<F: FnMut(&Record) + Send + 'static> RecordSink for F {
+    fn observe(&mut self, record: &Record) {
+        self(record)
+    }
+}
+
+/// An `expect` waiting now, woken only by events it could take.
+struct Waiter {
+    id: u64,
+    nsp: String,
+    name: String,
+    wake: Arc<Notify>,
+}
+
+/// How often letting events go is told again after the first time.
+const LET_GO_NOTICE_EVERY: Duration = Duration::from_secs(60);
+
 struct LogInner {
-    events: VecDeque<SeenEvent>,
+    events: EventQueue,
+    waiters: Vec<Waiter>,
+    next_waiter: u64,
     /// Initial namespaces not yet connected or refused.
     waiting_for: HashSet<String>,
     refused: Vec<String>,
     closed: Option<String>,
     /// Why the latest connection attempt failed, while reconnecting.
     last_failure: Option<String>,
+    /// When letting go was last told, and how many had gone by then.
+    let_go_told: Option<(Instant, u64)>,
 }
 
 /// What the pump saw, shared with the steps.
-#[derive(Default)]
 struct EventLog {
     inner: Mutex<LogInner>,
+    /// Connection state changed (namespaces, closed): for [`Session::ready`].
     changed: Notify,
 }
 
 impl EventLog {
+    fn new(bound: Bound, waiting_for: HashSet<String>) -> EventLog {
+        EventLog {
+            inner: Mutex::new(LogInner {
+                events: EventQueue::new(bound),
+                waiters: Vec::new(),
+                next_waiter: 0,
+                waiting_for,
+                refused: Vec::new(),
+                closed: None,
+                last_failure: None,
+                let_go_told: None,
+            }),
+            changed: Notify::new(),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, LogInner> {
         // A poisoned lock only means a panic elsewhere; the data is still usable.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn observe(&self, record: &Record) {
-        let mut inner = self.lock();
-        match &record.body {
+    /// Takes what `expect` and `ready` need from a record the sink already saw;
+    /// returns a note to show when older events were let go.
+    fn observe(&self, record: Record) -> Option<StateRecord> {
+        match record.body {
             Body::Frame(f) if f.dir == Some(Direction::In) => {
-                if let Some(sio) = &f.decoded.sio
-                    && sio.kind.is_event()
-                    && sio.complete
-                    && let Some(Value::Array(items)) = sio.data.as_ref().map(JsonText::value)
-                {
-                    inner.events.push_back(SeenEvent {
-                        nsp: sio.nsp.clone(),
-                        name: sio.event.clone().unwrap_or_default(),
-                        args: items.into_iter().skip(1).collect(),
-                    });
+                let sio = f.decoded.sio?;
+                let data = sio.data?;
+                if !(sio.kind.is_event() && sio.complete && data.as_str().trim_start().starts_with('[')) {
+                    return None;
                 }
+                let event = SeenEvent {
+                    nsp: sio.nsp,
+                    name: sio.event.unwrap_or_default(),
+                    data,
+                };
+                let now = Instant::now();
+                let mut inner = self.lock();
+                for w in &inner.waiters {
+                    if w.name == event.name && w.nsp == event.nsp {
+                        // Stored if the waiter is between checks: no wake-up is lost.
+                        w.wake.notify_one();
+                    }
+                }
+                inner.events.push(event, now);
+                inner.let_go_note(now)
             }
-            Body::State(s) => match s.state.as_str() {
-                "namespace connected" | "namespace failed" => {
-                    if let Some(nsp) = s.data.get("nsp").and_then(Value::as_str) {
-                        inner.waiting_for.remove(nsp);
+            Body::State(s) => {
+                let mut inner = self.lock();
+                match s.state.as_str() {
+                    "namespace connected" | "namespace failed" => {
+                        if let Some(nsp) = s.data.get("nsp").and_then(Value::as_str) {
+                            inner.waiting_for.remove(nsp);
+                        }
+                        if s.state == "namespace failed" {
+                            inner.refused.push(s.detail.unwrap_or_default());
+                        }
                     }
-                    if s.state == "namespace failed" {
-                        inner.refused.push(s.detail.clone().unwrap_or_default());
-                    }
+                    "closed" => inner.closed = Some(s.detail.unwrap_or_else(|| "closed".into())),
+                    "disconnected" => inner.last_failure = s.detail,
+                    _ => return None,
                 }
-                "closed" => inner.closed = Some(s.detail.clone().unwrap_or_else(|| "closed".into())),
-                "disconnected" => inner.last_failure = s.detail.clone(),
-                _ => {}
-            },
-            _ => {}
+                inner.wake_all();
+                drop(inner);
+                self.changed.notify_waiters();
+                None
+            }
+            _ => None,
         }
+    }
+
+    fn engine_stopped(&self) {
+        let mut inner = self.lock();
+        inner.closed.get_or_insert_with(|| "the engine stopped".into());
+        inner.wake_all();
         drop(inner);
         self.changed.notify_waiters();
     }
@@ -103,6 +164,57 @@ impl EventLog {
     }
 }
 
+impl LogInner {
+    fn wake_all(&self) {
+        for w in &self.waiters {
+            w.wake.notify_one();
+        }
+    }
+
+    /// A note when events were let go: the first time at once, then at most
+    /// once every [`LET_GO_NOTICE_EVERY`], so a flood does not become a flood of notes.
+    fn let_go_note(&mut self, now: Instant) -> Option<StateRecord> {
+        let total = self.events.let_go();
+        let told = match self.let_go_told {
+            None if total > 0 => 0,
+            Some((at, told)) if total > told && now.duration_since(at) >= LET_GO_NOTICE_EVERY => told,
+            _ => return None,
+        };
+        self.let_go_told = Some((now, total));
+        let bound = self.events.bound();
+        let mut data = serde_json::Map::new();
+        data.insert("let_go".into(), json!(total - told));
+        data.insert("let_go_total".into(), json!(total));
+        data.insert("kept".into(), json!(self.events.len()));
+        data.insert("max_events".into(), json!(bound.count));
+        data.insert("max_bytes".into(), json!(bound.bytes));
+        data.insert("max_age_s".into(), json!(bound.age.as_secs()));
+        Some(StateRecord {
+            state: "events let go".into(),
+            detail: Some(format!(
+                "{} older event(s) no expect took were let go ({total} so far); expect can still take the newest {} events of the last {} s (at most {} MiB)",
+                total - told,
+                bound.count,
+                bound.age.as_secs(),
+                bound.bytes >> 20
+            )),
+            data,
+        })
+    }
+}
+
+/// Takes a waiter off the list when its `expect` ends, however it ends.
+struct Registered<'a> {
+    log: &'a EventLog,
+    id: u64,
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.log.lock().waiters.retain(|w| w.id != self.id);
+    }
+}
+
 /// A connected engine with the state the language needs (current namespace, events seen).
 pub struct Session {
     pub handle: Handle,
@@ -112,8 +224,13 @@ pub struct Session {
     pub nsp: String,
 }
 
-/// Starts the engine; `observe` sees every record first, in order.
-pub fn start(options: Options, mut observe: impl FnMut(&Record) + Send + 'static) -> Result<Session, String> {
+/// Starts the engine; `sink` sees every record first, in order.
+pub fn start(options: Options, sink: impl RecordSink) -> Result<Session, String> {
+    start_bounded(options, Bound::default(), sink)
+}
+
+/// [`start`] with another bound on the events kept for `expect`.
+pub fn start_bounded(options: Options, bound: Bound, mut sink: impl RecordSink) -> Result<Session, String> {
     let target = Target::parse(&options.url)?;
     let initial: Vec<String> = if options.namespaces.is_empty() {
         vec![target.namespace.clone()]
@@ -125,18 +242,46 @@ pub fn start(options: Options, mut observe: impl FnMut(&Record) + Send + 'static
             .collect()
     };
     let (handle, mut records) = engine::connect(options)?;
-    let log = Arc::new(EventLog::default());
-    log.lock().waiting_for = initial.iter().cloned().collect();
+    let log = Arc::new(EventLog::new(bound, initial.iter().cloned().collect()));
     let pump_log = log.clone();
     let pump = tokio::spawn(async move {
-        while let Some(record) = records.recv().await {
-            observe(&record);
-            pump_log.observe(&record);
+        // Notes of our own go between the engine's records; renumbering keeps `seq` gapless.
+        let mut inserted = 0u64;
+        let mut pacer = FlushPacer::default();
+        // One timer for the owed flush, moved only when a new one is owed.
+        let flush_at = tokio::time::sleep(Duration::ZERO);
+        tokio::pin!(flush_at);
+        loop {
+            let record = tokio::select! {
+                r = records.recv() => r,
+                _ = &mut flush_at, if pacer.owed() => {
+                    sink.idle();
+                    pacer.flushed(Instant::now());
+                    continue;
+                }
+            };
+            let Some(mut record) = record else { break };
+            record.seq += inserted;
+            let seq = record.seq;
+            sink.observe(&record);
+            if let Some(note) = pump_log.observe(record) {
+                inserted += 1;
+                sink.observe(&Record {
+                    seq: seq + 1,
+                    time: Timestamp::now(),
+                    body: Body::State(note),
+                });
+            }
+            if records.is_empty() {
+                match pacer.idle(Instant::now()) {
+                    Pace::Flush => sink.idle(),
+                    Pace::FlushAt(due) => flush_at.as_mut().reset(due.into()),
+                    Pace::Wait => {}
+                }
+            }
         }
-        let mut inner = pump_log.lock();
-        inner.closed.get_or_insert_with(|| "the engine stopped".into());
-        drop(inner);
-        pump_log.changed.notify_waiters();
+        sink.idle();
+        pump_log.engine_stopped();
     });
     Ok(Session {
         handle,
@@ -298,22 +443,44 @@ impl Session {
     async fn expect(&self, event: &str, subset: Option<&Value>, within: Duration) -> Result<String, String> {
         let nsp = self.nsp.clone();
         let deadline = Instant::now() + within;
-        let found = self
-            .log
-            .wait(deadline, |inner| {
-                let index = inner.events.iter().position(|e| {
-                    e.nsp == nsp
-                        && e.name == event
-                        && subset.is_none_or(|s| e.args.first().is_some_and(|a| contains(a, s)))
-                });
-                if let Some(i) = index {
-                    return inner.events.remove(i).map(Ok);
-                }
-                inner.closed.as_ref().map(|r| Err(format!("connection closed: {r}")))
-            })
-            .await;
+        let wake = Arc::new(Notify::new());
+        let registered = {
+            let mut inner = self.log.lock();
+            let id = inner.next_waiter;
+            inner.next_waiter += 1;
+            inner.waiters.push(Waiter {
+                id,
+                nsp: nsp.clone(),
+                name: event.to_string(),
+                wake: wake.clone(),
+            });
+            Registered { log: &self.log, id }
+        };
+        let mut cursor = Cursor::default();
+        let mut check = || {
+            let mut inner = self.log.lock();
+            inner.events.forget_older_than(Instant::now());
+            let wanted = |e: &SeenEvent| {
+                // Only a name that matches costs parsing, and only the first argument.
+                e.nsp == nsp && e.name == event && subset.is_none_or(|s| first_arg(e).is_some_and(|a| contains(&a, s)))
+            };
+            if let Some(found) = inner.events.take(&mut cursor, wanted) {
+                return Some(Ok(found));
+            }
+            inner.closed.as_ref().map(|r| Err(format!("connection closed: {r}")))
+        };
+        let found = loop {
+            if let Some(outcome) = check() {
+                break Some(outcome);
+            }
+            let woken = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), wake.notified()).await;
+            if woken.is_err() {
+                break check();
+            }
+        };
+        drop(registered);
         match found {
-            Some(Ok(e)) => Ok(format!("got {:?} {}", e.name, Value::Array(e.args))),
+            Some(Ok(e)) => Ok(format!("got {:?} {}", e.name, Value::Array(args_of(&e)))),
             Some(Err(reason)) => Err(format!("{event:?} never came: {reason}")),
             None => {
                 let what = match subset {
@@ -333,4 +500,18 @@ impl Session {
             let _ = tokio::time::timeout(linger, pump).await;
         }
     }
+}
+
+/// The event's arguments (its data without the name).
+fn args_of(event: &SeenEvent) -> Vec<Value> {
+    match event.data.value() {
+        Value::Array(items) => items.into_iter().skip(1).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The event's first argument, parsed alone.
+fn first_arg(event: &SeenEvent) -> Option<Value> {
+    let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(event.data.as_str()).ok()?;
+    serde_json::from_str(items.get(1)?.get()).ok()
 }

@@ -197,7 +197,7 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             return vec![Effect::Heartbeat(mode)];
         }
         KeyCode::Char('y') => {
-            if let Some(text) = model.selected_record().map(copy_text) {
+            if let Some(text) = model.selected_record().as_deref().map(copy_text) {
                 return vec![Effect::Copy(text)];
             }
         }

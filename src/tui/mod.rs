@@ -5,6 +5,7 @@
 //!   records in batches and redraws at a bounded rate, so a flood never blocks
 //!   a key. The terminal is restored on exit, on Ctrl-C and on a panic.
 
+pub mod held;
 pub mod keys;
 pub mod model;
 pub mod view;
@@ -210,10 +211,10 @@ fn apply(
                     .visible
                     .iter()
                     .filter_map(|&a| model.record(a))
-                    .map(Record::to_json_line)
+                    .map(|r| r.to_json_line())
                     .collect()
             } else {
-                model.records.iter().map(Record::to_json_line).collect()
+                model.records.iter().map(|h| h.record().to_json_line()).collect()
             };
             model.message = Some(match std::fs::write(&name, lines.join("\n") + "\n") {
                 Ok(()) => (format!("saved {} records to {name}", lines.len()), false),

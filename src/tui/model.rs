@@ -3,10 +3,12 @@
 //! status derived from the records, and the input line. No IO here; views
 //! read it, [`super::update`] changes it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
 
 use serde_json::Value;
 
+use super::held::Held;
 use crate::engine::HeartbeatMode;
 use crate::explain;
 use crate::proto::eio;
@@ -114,7 +116,7 @@ impl AckStats {
 
 pub struct Model {
     /// Records held, oldest first; `first_index` is the absolute number of the front one.
-    pub records: VecDeque<Record>,
+    pub records: VecDeque<Held>,
     pub first_index: u64,
     pub scrollback: usize,
     /// Records let go to respect the scrollback (the record file keeps them).
@@ -194,13 +196,14 @@ impl Model {
         }
     }
 
-    pub fn record(&self, absolute: u64) -> Option<&Record> {
+    pub fn record(&self, absolute: u64) -> Option<Cow<'_, Record>> {
         absolute
             .checked_sub(self.first_index)
             .and_then(|i| self.records.get(i as usize))
+            .map(Held::record)
     }
 
-    pub fn selected_record(&self) -> Option<&Record> {
+    pub fn selected_record(&self) -> Option<Cow<'_, Record>> {
         self.visible.get(self.selected).and_then(|&a| self.record(a))
     }
 
@@ -209,7 +212,7 @@ impl Model {
         self.observe(&record);
         let absolute = self.first_index + self.records.len() as u64;
         let passes = self.passes(&record);
-        self.records.push_back(record);
+        self.records.push_back(Held::new(record));
         if passes {
             self.visible.push_back(absolute);
             if self.follow {
@@ -257,7 +260,7 @@ impl Model {
     pub fn refilter(&mut self) {
         let keep = self.visible.get(self.selected).copied();
         self.visible = (0..self.records.len())
-            .filter(|&i| self.passes(&self.records[i]))
+            .filter(|&i| self.passes(&self.records[i].record()))
             .map(|i| self.first_index + i as u64)
             .collect();
         self.selected = match keep.and_then(|k| self.visible.iter().position(|&a| a >= k)) {

@@ -2,11 +2,13 @@
 //! frame does not grow with the records held. Server text is sanitised.
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Sparkline, Wrap};
 
+use super::held::Held;
 use super::keys;
 use super::model::{DirFilter, Focus, Model, Overlay};
 use crate::engine::HeartbeatMode;
@@ -322,12 +324,12 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, model: &mut Model) {
     if model.follow {
         model.list_top = model.visible.len().saturating_sub(height);
     }
-    let start = model.records.front().map(|r| r.time).filter(|_| false);
+    let start = model.records.front().map(Held::time).filter(|_| false);
     let mut lines = Vec::with_capacity(height);
     for pos in model.list_top..(model.list_top + height).min(model.visible.len()) {
         let absolute = model.visible[pos];
         let Some(record) = model.record(absolute) else { continue };
-        let mut line = row(record, absolute + 1, inner.width as usize, model.raw_view, start);
+        let mut line = row(&record, absolute + 1, inner.width as usize, model.raw_view, start);
         if pos == model.selected {
             line = line.style(Style::new().add_modifier(Modifier::REVERSED));
         }
@@ -336,7 +338,32 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, model: &mut Model) {
     if lines.is_empty() {
         lines.push(Line::styled("  waiting for traffic…", dim()));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    draw_rows(frame.buffer_mut(), inner, &lines);
+}
+
+/// Draws one line per row as `Paragraph::new(lines)` does. Printable ASCII goes
+/// straight into the cells: splitting every row into graphemes was half the time of a
+/// frame, and traffic is mostly ASCII (anything else still takes ratatui's way).
+fn draw_rows(buf: &mut Buffer, area: Rect, lines: &[Line<'_>]) {
+    let area = area.intersection(buf.area);
+    for (line, y) in lines.iter().zip(area.top()..area.bottom()) {
+        let mut x = area.left();
+        for span in &line.spans {
+            if x >= area.right() {
+                break;
+            }
+            let style = line.style.patch(span.style);
+            let text = span.content.as_ref();
+            if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+                for b in text.bytes().take(usize::from(area.right() - x)) {
+                    buf[(x, y)].set_char(char::from(b)).set_style(style);
+                    x += 1;
+                }
+            } else {
+                x = buf.set_stringn(x, y, text, usize::from(area.right() - x), style).0;
+            }
+        }
+    }
 }
 
 /// The detail pane's lines for a record.
@@ -472,8 +499,10 @@ fn json_style(line: &str) -> Style {
 
 /// The round trip of the ack that answers (or is answered by) this frame.
 fn ack_rtt(model: &Model, record: &Record, nsp: &str, id: u64) -> Option<f64> {
-    let start = record.seq.checked_sub(model.records.front()?.seq)? as usize;
-    model.records.iter().skip(start).take(5000).find_map(|r| match &r.body {
+    let start = record.seq.checked_sub(model.records.front()?.seq())? as usize;
+    // Ack state records are always held whole: frames need no decoding here.
+    let mut states = model.records.iter().skip(start).take(5000).filter_map(Held::whole);
+    states.find_map(|r| match &r.body {
         Body::State(s)
             if s.state == "ack"
                 && s.data.get("id").and_then(|v| v.as_u64()) == Some(id)
@@ -496,7 +525,7 @@ fn draw_detail(frame: &mut Frame<'_>, area: Rect, model: &Model) {
         .title(" details ")
         .border_style(border_style);
     let lines = match model.selected_record() {
-        Some(r) => detail_lines(model, r),
+        Some(r) => detail_lines(model, &r),
         None => vec![Line::styled("  nothing selected", dim())],
     };
     frame.render_widget(
@@ -652,4 +681,40 @@ fn draw_namespaces(frame: &mut Frame<'_>, area: Rect, model: &Model) {
         ),
         popup,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::widgets::Widget as _;
+
+    use super::*;
+
+    #[test]
+    fn rows_draw_exactly_as_a_paragraph_does() {
+        let lines = vec![
+            Line::from(vec![
+                Span::styled("    12 10:00:00.000 ", dim()),
+                Span::styled("↓ ws ", Style::new().add_modifier(Modifier::BOLD)),
+                Span::styled(r#"42["chat","hi"]"#, dim()),
+                Span::raw(" "),
+                Span::styled(
+                    "EVENT \"chat\" an argument that runs past the edge",
+                    Style::new().fg(Color::Cyan),
+                ),
+            ])
+            .style(Style::new().add_modifier(Modifier::REVERSED)),
+            Line::from(vec![
+                Span::raw("wide 中文 and é, then \u{7} a bell"),
+                Span::raw(" tail"),
+            ]),
+            Line::from("short"),
+            Line::from("a row below the area is not drawn"),
+        ];
+        let area = Rect::new(2, 1, 40, 3);
+        let mut expected = Buffer::empty(Rect::new(0, 0, 44, 5));
+        Paragraph::new(lines.clone()).render(area, &mut expected);
+        let mut drawn = Buffer::empty(Rect::new(0, 0, 44, 5));
+        draw_rows(&mut drawn, area, &lines);
+        assert_eq!(drawn, expected);
+    }
 }

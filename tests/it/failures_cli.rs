@@ -544,31 +544,39 @@ fn auto_reaches_websocket_only_node_servers() {
     }
 }
 
-#[test]
-fn a_proxy_that_refuses_websocket_keeps_polling_and_says_why() {
-    // Polling works; every WebSocket attempt gets a 400 as from a proxy without Upgrade headers.
-    let server = {
-        let gets = std::sync::atomic::AtomicUsize::new(0);
-        Hostile::start(move |r| {
-            if r.is_websocket() {
-                return Reply::Http(
-                    400,
-                    "application/json",
-                    br#"{"code":3,"message":"Bad request"}"#.to_vec(),
-                );
+/// Polling works and offers the upgrade; `websocket` answers the upgrade's request,
+/// and gets a signal to send once the probe has had its answer. The welcome event
+/// comes by polling only after that signal, so it follows whatever the upgrade did.
+fn upgrade_offering_server(
+    websocket: impl Fn(std::sync::mpsc::Sender<()>) -> Reply + Send + Sync + 'static,
+) -> Hostile {
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let done_tx = std::sync::Mutex::new(done_tx);
+    let done_rx = std::sync::Mutex::new(done_rx);
+    let gets = std::sync::atomic::AtomicUsize::new(0);
+    Hostile::start(move |r| {
+        if r.is_websocket() {
+            return websocket(done_tx.lock().unwrap().clone());
+        }
+        if r.method == "POST" {
+            return text(200, "ok");
+        }
+        if !r.has_sid() {
+            return text(200, &open_packet(&["websocket"], 25000, 20000));
+        }
+        match gets.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+            0 => text(200, "40{\"sid\":\"a\"}"),
+            1 => {
+                let _ = done_rx.lock().unwrap().recv_timeout(Duration::from_secs(10));
+                text(200, "42[\"welcome\"]")
             }
-            if r.method == "POST" {
-                return text(200, "ok");
-            }
-            if !r.has_sid() {
-                return text(200, &open_packet(&["websocket"], 25000, 20000));
-            }
-            match gets.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
-                0 => text(200, "40{\"sid\":\"a\"}\u{1e}42[\"welcome\"]"),
-                _ => Reply::Hang,
-            }
-        })
-    };
+            _ => Reply::Hang,
+        }
+    })
+}
+
+/// `listen` until the welcome; the `upgrade failed` record's detail.
+fn upgrade_failure(server: &Hostile) -> serde_json::Value {
     let o = sio(
         &[
             "listen",
@@ -588,8 +596,39 @@ fn a_proxy_that_refuses_websocket_keeps_polling_and_says_why() {
         .iter()
         .find(|r| r["state"] == "upgrade failed")
         .unwrap_or_else(|| panic!("no upgrade failed record\n{}", o.context()));
+    failed["detail"].clone()
+}
+
+#[test]
+fn a_proxy_that_refuses_websocket_keeps_polling_and_says_why() {
+    // Every WebSocket attempt gets a 400, as from a proxy without the Upgrade headers.
+    let server = upgrade_offering_server(|done| {
+        let _ = done.send(());
+        Reply::Http(
+            400,
+            "application/json",
+            br#"{"code":3,"message":"Bad request"}"#.to_vec(),
+        )
+    });
     assert_eq!(
-        failed["detail"],
+        upgrade_failure(&server),
         "WebSocket refused: server answered 400 Bad request (code 3); staying on polling"
+    );
+}
+
+#[test]
+fn a_wrong_answer_to_the_probe_fails_the_upgrade() {
+    let server = upgrade_offering_server(|done| {
+        Reply::Ws(Box::new(move |mut ws| {
+            if read_until(&mut ws, "2probe") {
+                let _ = ws.send(Message::text("3wrong"));
+            }
+            let _ = done.send(());
+            let _ = read_until(&mut ws, "never");
+        }))
+    });
+    assert_eq!(
+        upgrade_failure(&server),
+        "the server answered the probe with something other than 3probe; staying on polling"
     );
 }

@@ -258,3 +258,39 @@ fn the_recording_matches_what_the_server_logged() {
     );
     assert_eq!(received[2], serde_json::json!([3, {"$hex": "0a0b"}]));
 }
+
+#[test]
+fn events_kept_for_expect_are_bounded_and_letting_go_is_told_once() {
+    let server = NodeServer::start(ServerKind::V4, &[]);
+    // 10,050 floods after the welcome: more than the 10,000 events kept.
+    let script = "emit flood {\"n\": 10050, \"size\": 1}\n\
+                  expect flood-done --within 60s\n\
+                  expect welcome --within 200ms\n\
+                  expect flood\n";
+    let o = sio(
+        &["run", &server.url(), "-", "--json", "--frames", "--keep-going"],
+        script,
+    );
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every stdout line is JSON"))
+        .collect();
+    let ok = |line: u64| {
+        lines
+            .iter()
+            .find(|v| v["kind"] == "result" && v["line"] == line)
+            .map(|v| v["ok"].clone())
+    };
+    assert_eq!(ok(2), Some(true.into()), "flood-done was taken");
+    assert_eq!(ok(3), Some(false.into()), "the welcome was let go");
+    assert_eq!(ok(4), Some(true.into()), "the newest floods are still there");
+    let notes: Vec<&serde_json::Value> = lines.iter().filter(|v| v["state"] == "events let go").collect();
+    assert_eq!(notes.len(), 1, "told once, not per event");
+    assert_eq!(notes[0]["data"]["let_go"], 1, "told when the first one went");
+    assert_eq!(notes[0]["data"]["max_events"], 10_000);
+    // The note is numbered among the engine's records without a gap.
+    let seqs: Vec<u64> = lines.iter().filter_map(|v| v["seq"].as_u64()).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "seq gapless");
+}

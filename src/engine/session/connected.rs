@@ -6,21 +6,35 @@ use super::*;
 use crate::proto::frame::JsonText;
 use crate::proto::json_scan;
 
+/// How many already-arrived WebSocket frames one turn of the serve loop handles.
+const WS_FRAMES_PER_TURN: usize = 64;
+
 impl Session {
     pub(super) async fn serve(&mut self) -> End {
+        // One timer for the whole phase, moved only when the deadline changes: building a
+        // new one every turn registered it with the runtime's timer each time (a quarter of
+        // the engine's CPU under a flood).
+        let timer = sleep_until(tokio::time::Instant::now());
+        tokio::pin!(timer);
+        let mut armed: Option<Instant> = None;
         loop {
             let deadline = self.next_deadline();
-            let timer = async move {
-                match deadline {
-                    Some(d) => sleep_until(tokio::time::Instant::from_std(d)).await,
-                    None => std::future::pending().await,
+            if deadline != armed {
+                if let Some(d) = deadline {
+                    timer.as_mut().reset(tokio::time::Instant::from_std(d));
                 }
-            };
+                armed = deadline;
+            }
             tokio::select! {
                 ev = self.inbound_rx.recv() => {
                     if let Some(ev) = ev
                         && let Some(end) = self.on_inbound(ev).await
                     {
+                        return end;
+                    }
+                }
+                read = read_ws(self.conn.as_mut().and_then(|c| c.ws.as_mut()), self.opts.max_payload) => {
+                    if let Some(end) = self.on_ws_read(read).await {
                         return end;
                     }
                 }
@@ -35,7 +49,9 @@ impl Session {
                         }
                     }
                 },
-                _ = timer => {
+                _ = &mut timer, if armed.is_some() => {
+                    // Fired: the next turn arms it again for whatever is due next.
+                    armed = None;
                     if let Some(end) = self.on_timer().await {
                         return end;
                     }
@@ -100,12 +116,10 @@ impl Session {
                 }
                 Ok((socket, record)) => {
                     self.http_record(record).await;
-                    let (sink, stream) = socket.split();
                     if let Some(conn) = self.conn.as_mut() {
-                        conn.ws = Some(sink);
+                        conn.ws = Some(socket);
                         conn.upgrade = Upgrade::Probing;
                     }
-                    self.spawn_ws_reader(stream);
                     self.state("upgrading", Some("probing the WebSocket".into()), Value::Null)
                         .await;
                     let probe = eio::Packet::text(eio::PacketType::Ping, "probe");
@@ -119,19 +133,34 @@ impl Session {
                     self.upgrade_failed(message).await
                 }
             },
-            Inbound::WsFrame { generation, frame } if generation == self.generation => {
-                self.on_frame(frame, Transport::Websocket).await
-            }
-            Inbound::WsClosed { generation, reason } if generation == self.generation => {
-                match self.conn.as_ref().map(|c| (c.websocket, c.upgrade)) {
-                    Some((true, _)) => Some(End::Lost(reason)),
-                    // The socket of an upgrade that already failed (and was reported).
-                    Some((false, Upgrade::None)) | None => None,
-                    Some((false, _)) => self.upgrade_failed(reason).await,
-                }
-            }
             // From a connection that is gone.
             _ => None,
+        }
+    }
+
+    async fn on_ws_read(&mut self, mut read: WsRead) -> Option<End> {
+        // Frames the socket already holds are taken in the same turn (a bounded number, so
+        // commands and timers still get theirs): a turn of the select costs more than a frame.
+        for _ in 0..WS_FRAMES_PER_TURN {
+            let WsRead::Frame(frame) = read else { break };
+            if let Some(end) = self.on_frame(frame, Transport::Websocket).await {
+                return Some(end);
+            }
+            match ready_ws(self.conn.as_mut().and_then(|c| c.ws.as_mut()), self.opts.max_payload) {
+                Some(next) => read = next,
+                None => return None,
+            }
+        }
+        match read {
+            WsRead::Frame(frame) => self.on_frame(frame, Transport::Websocket).await,
+            WsRead::Ended(reason) => {
+                if self.conn.as_ref().is_some_and(|c| c.websocket) {
+                    Some(End::Lost(reason))
+                } else {
+                    // The upgrade's probe socket.
+                    self.upgrade_failed(reason).await
+                }
+            }
         }
     }
 
@@ -157,7 +186,7 @@ impl Session {
         let Some(conn) = self.conn.as_mut() else { return };
         conn.first = Some(frame.clone());
         let decoded = conn.decoder_in.decode(frame.as_frame());
-        let act = act_of(&decoded);
+        let act = act_of(&decoded, false, false);
         let raw = match frame {
             OwnedFrame::Text(text) => Raw::Text { text },
             OwnedFrame::Binary(b) => Raw::Binary(crate::proto::frame::Bytes(b)),
@@ -173,12 +202,37 @@ impl Session {
         let conn = self.conn.as_mut()?;
         let mut decoded = conn.decoder_in.decode(frame.as_frame());
         self.note_event_before_connect(&mut decoded);
-        let act = act_of(&decoded);
+        let offsets = self.namespaces.iter().any(|n| n.pid.is_some());
+        let act = act_of(&decoded, offsets, self.opts.auto_ack);
         let raw = match frame {
             OwnedFrame::Text(text) => Raw::Text { text },
             OwnedFrame::Binary(b) => Raw::Binary(crate::proto::frame::Bytes(b)),
         };
-        self.frame_record(Direction::In, transport, raw, decoded).await;
+        // Built and handed over here, not through frame_record: on the hot path a nested
+        // async call moves the 288-byte record into one more future.
+        let record = self.stamp(Body::Frame(FrameRecord {
+            dir: Some(Direction::In),
+            transport: Some(transport),
+            raw,
+            decoded,
+        }));
+        if let Some(record) = self.try_hand_over(record) {
+            let _ = self.records.send(record).await;
+        }
+        let probing = self
+            .conn
+            .as_ref()
+            .is_some_and(|c| !c.websocket && c.upgrade == Upgrade::Probing);
+        if transport == Transport::Websocket && probing && !matches!(act, Act::Pong(true)) {
+            // The spec's failed probe: anything but `3probe` on the probe socket. Acting on
+            // it as traffic would take a frame from a socket the session never adopted.
+            return self
+                .upgrade_failed("the server answered the probe with something other than 3probe".into())
+                .await;
+        }
+        if matches!(act, Act::Nothing) {
+            return None;
+        }
         self.act(act).await
     }
 
@@ -1062,9 +1116,9 @@ impl Session {
             for p in &packets {
                 let _ = self.send_on_ws(p).await;
             }
-            if let Some(sink) = self.conn.as_mut().and_then(|c| c.ws.as_mut()) {
-                let _ = sink.send(Message::Close(None)).await;
-                let _ = sink.close().await;
+            if let Some(socket) = self.conn.as_mut().and_then(|c| c.ws.as_mut()) {
+                // A close frame with no status, then flushed.
+                let _ = socket.close(None).await;
             }
         } else if let Some(sid) = sid {
             // As the reference client does: the DISCONNECTs first, the close in a POST of its
@@ -1160,8 +1214,10 @@ fn auth_query(auth: Option<&Value>) -> String {
     format!("?{}", url.query().unwrap_or(""))
 }
 
-/// What a decoded frame asks of the session.
-fn act_of(decoded: &Decoded) -> Act {
+/// What a decoded frame asks of the session. An event asks something only when its
+/// recovery offset is kept (`offsets`: a namespace has a recovery pid) or it wants an
+/// ack that `auto_ack` gives; otherwise it is only recorded.
+fn act_of(decoded: &Decoded, offsets: bool, auto_ack: bool) -> Act {
     let Some(eio_layer) = &decoded.eio else {
         return Act::Nothing;
     };
@@ -1174,11 +1230,16 @@ fn act_of(decoded: &Decoded) -> Act {
         eio::PacketType::Pong => Act::Pong(eio_layer.data.as_deref() == Some("probe")),
         eio::PacketType::Close => Act::Close,
         eio::PacketType::Message => match &decoded.sio {
+            Some(sio) if sio.kind.is_event() && !offsets && !(auto_ack && sio.id.is_some()) => Act::Nothing,
             Some(sio) if sio.complete => {
                 let data = if sio.kind.is_event() {
                     // Events only matter for their recovery offset, the last string argument:
                     // a scan finds it without parsing every event that comes in.
-                    let offset = sio.data.as_ref().and_then(|d| json_scan::last_string(d.as_str()));
+                    let offset = sio
+                        .data
+                        .as_ref()
+                        .filter(|_| offsets)
+                        .and_then(|d| json_scan::last_string(d.as_str()));
                     offset.map(Value::String)
                 } else {
                     sio.data.as_ref().map(JsonText::value)

@@ -1,12 +1,11 @@
-//! The session state machine. One task owns all state; transports run in small
-//! tasks that only move bytes and report back through one channel, so every
-//! record leaves in the order things happened.
+//! The session state machine. One task owns all state and reads the WebSocket
+//! itself; HTTP requests run in small tasks that only move bytes and report back
+//! through one channel, so every record leaves in the order things happened.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures_util::stream::SplitSink;
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
@@ -34,8 +33,6 @@ enum Inbound {
     Poll { generation: u64, result: HttpResult },
     Post { generation: u64, result: HttpResult },
     WsOpen { generation: u64, result: Box<WsResult> },
-    WsFrame { generation: u64, frame: OwnedFrame },
-    WsClosed { generation: u64, reason: String },
 }
 
 type HttpResult = Result<Response, RequestFailed>;
@@ -201,7 +198,9 @@ struct Conn {
     upgrades: Vec<String>,
     max_payload: Option<u64>,
     websocket: bool,
-    ws: Option<SplitSink<ws::Socket, Message>>,
+    /// The WebSocket (the transport, or the upgrade's probe), read by the session itself:
+    /// a reader task and a channel cost a task switch per frame.
+    ws: Option<ws::Socket>,
     upgrade: Upgrade,
     get_in_flight: bool,
     post_in_flight: bool,
@@ -382,6 +381,14 @@ impl Session {
     // ----- records -----
 
     async fn record(&mut self, body: Body) {
+        let record = self.stamp(body);
+        if let Some(record) = self.try_hand_over(record) {
+            let _ = self.records.send(record).await;
+        }
+    }
+
+    /// The body as the next record: numbered and timed.
+    fn stamp(&mut self, body: Body) -> Record {
         let record = Record {
             seq: self.seq,
             time: Timestamp::now(),
@@ -389,8 +396,17 @@ impl Session {
             body,
         };
         self.seq += 1;
-        // A consumer that went away is no reason to stop the session.
-        let _ = self.records.send(record).await;
+        record
+    }
+
+    /// Hands the record to the consumer if the channel has room (the usual case: no send
+    /// future built around it); gives it back when the channel is full. A consumer that
+    /// went away is no reason to stop the session.
+    fn try_hand_over(&mut self, record: Record) -> Option<Record> {
+        match self.records.try_send(record) {
+            Err(mpsc::error::TrySendError::Full(record)) => Some(record),
+            _ => None,
+        }
     }
 
     async fn state(&mut self, state: &str, detail: Option<String>, data: Value) {
@@ -783,12 +799,10 @@ impl Session {
             }
         };
         self.http_record(record).await;
-        let (sink, mut stream) = socket.split();
-        let mut conn = Conn::new(asked, self.opts.parser, true);
-        conn.ws = Some(sink);
-        self.conn = Some(conn);
+        let mut socket = socket;
+        self.conn = Some(Conn::new(asked, self.opts.parser, true));
         // The first message is the open packet.
-        let first = next_ws_frame(&mut stream, self.opts.max_payload)
+        let first = next_ws_frame(&mut socket, self.opts.max_payload)
             .await
             .map_err(|why| format!("{why}, before the Engine.IO open packet"))?;
         self.on_first_frame(first, Transport::Websocket).await;
@@ -802,7 +816,7 @@ impl Session {
             // A Socket.IO 2.x server sends `40` unprompted right after open.
             let probe = tokio::time::timeout(
                 Duration::from_millis(500),
-                next_ws_frame(&mut stream, self.opts.max_payload),
+                next_ws_frame(&mut socket, self.opts.max_payload),
             )
             .await;
             if let Ok(Ok(frame)) = probe {
@@ -822,63 +836,40 @@ impl Session {
                 }
             }
         }
-        self.spawn_ws_reader(stream);
-        Ok(())
-    }
-
-    fn spawn_ws_reader(&mut self, mut stream: futures_util::stream::SplitStream<ws::Socket>) {
-        let tx = self.inbound_tx.clone();
-        let generation = self.generation;
-        let limit = self.opts.max_payload;
-        let task = tokio::spawn(async move {
-            loop {
-                match stream.next().await {
-                    Some(Ok(Message::Text(t))) => {
-                        let frame = OwnedFrame::Text(t.as_str().to_owned());
-                        if tx.send(Inbound::WsFrame { generation, frame }).await.is_err() {
-                            return;
-                        }
-                    }
-                    Some(Ok(Message::Binary(b))) => {
-                        let frame = OwnedFrame::Binary(b.to_vec());
-                        if tx.send(Inbound::WsFrame { generation, frame }).await.is_err() {
-                            return;
-                        }
-                    }
-                    Some(Ok(Message::Close(close))) => {
-                        let reason = ws::describe_close(close.as_ref());
-                        let _ = tx.send(Inbound::WsClosed { generation, reason }).await;
-                        return;
-                    }
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => {
-                        let reason = ws::describe_error(&e, limit);
-                        let _ = tx.send(Inbound::WsClosed { generation, reason }).await;
-                        return;
-                    }
-                    None => {
-                        let _ = tx
-                            .send(Inbound::WsClosed {
-                                generation,
-                                reason: "the WebSocket connection ended".into(),
-                            })
-                            .await;
-                        return;
-                    }
-                }
-            }
-        });
         if let Some(conn) = self.conn.as_mut() {
-            conn.tasks.push(task);
+            conn.ws = Some(socket);
         }
+        Ok(())
     }
 }
 
+/// What reading the connection's WebSocket gave.
+enum WsRead {
+    Frame(OwnedFrame),
+    /// The socket is done, and why.
+    Ended(String),
+}
+
+/// The next frame of the connection's WebSocket; never resolves without one.
+async fn read_ws(socket: Option<&mut ws::Socket>, limit: usize) -> WsRead {
+    let Some(socket) = socket else {
+        return std::future::pending().await;
+    };
+    match next_ws_frame(socket, limit).await {
+        Ok(frame) => WsRead::Frame(frame),
+        Err(reason) => WsRead::Ended(reason),
+    }
+}
+
+/// The next frame if the socket already has one, without waiting. The serve loop
+/// polls the socket again with its own waker before it sleeps.
+fn ready_ws(socket: Option<&mut ws::Socket>, limit: usize) -> Option<WsRead> {
+    use futures_util::FutureExt as _;
+    socket.and_then(|s| read_ws(Some(s), limit).now_or_never())
+}
+
 /// Reads the next text or binary message; why not, when the socket ends.
-async fn next_ws_frame(
-    stream: &mut futures_util::stream::SplitStream<ws::Socket>,
-    limit: usize,
-) -> Result<OwnedFrame, String> {
+async fn next_ws_frame(stream: &mut ws::Socket, limit: usize) -> Result<OwnedFrame, String> {
     loop {
         match stream.next().await {
             Some(Ok(Message::Text(t))) => return Ok(OwnedFrame::Text(t.as_str().to_owned())),
