@@ -50,9 +50,32 @@ pub struct Running {
 }
 
 impl Running {
+    /// A handle that acts on the tap from the middle while it runs.
+    pub fn controls(&self) -> Controls {
+        Controls { tap: self.tap.clone() }
+    }
+}
+
+/// Acting on a running tap, for debugging: cut a session, delay one of its directions.
+#[derive(Clone)]
+pub struct Controls {
+    tap: Arc<proxy::Tap>,
+}
+
+impl Controls {
     /// Sessions the tap tracks now (closed ones are forgotten: memory follows the live count).
     pub fn live_sessions(&self) -> usize {
         self.tap.live()
+    }
+
+    /// Cuts one session's transports (by sid): watch its client reconnect.
+    pub async fn cut(&self, sid: &str) -> Result<(), String> {
+        self.tap.cut(sid).await
+    }
+
+    /// Holds every frame one way of a session (by sid) by `by`: watch heartbeats and ack timeouts.
+    pub async fn delay(&self, sid: &str, dir: crate::record::Direction, by: Duration) -> Result<(), String> {
+        self.tap.delay(sid, dir, by).await
     }
 }
 

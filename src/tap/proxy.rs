@@ -174,6 +174,38 @@ impl Tap {
         self.sessions().len()
     }
 
+    fn named(&self, name: &str) -> Result<Shared, String> {
+        self.sessions()
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("no session {name:?} (see the `session` records for sids)"))
+    }
+
+    /// Cuts a session's transports. It stays in the table, cut, so that its client's
+    /// next requests are refused too and it makes a new session, as after a real cut.
+    pub(super) async fn cut(&self, name: &str) -> Result<(), String> {
+        let session = self.named(name)?;
+        lock(&session).cut();
+        let detail = "its transports were cut from the middle".to_string();
+        self.emit(
+            Some(name.to_string()),
+            vec![state("session cut", Some(detail), json!({}))],
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Holds each frame of one direction of a session by `by` (zero: no more delay).
+    pub(super) async fn delay(&self, name: &str, dir: Direction, by: Duration) -> Result<(), String> {
+        let session = self.named(name)?;
+        lock(&session).set_delay(dir, by);
+        let detail = format!("{} held {} ms", super::session::direction_words(dir), by.as_millis());
+        let data = json!({"dir": dir, "millis": by.as_millis() as u64});
+        self.emit(Some(name.to_string()), vec![state("delay", Some(detail), data)])
+            .await;
+        Ok(())
+    }
+
     fn forget(&self, name: &str) {
         self.sessions().remove(name);
     }
@@ -206,25 +238,36 @@ impl Tap {
             Err(_) => return status_only(StatusCode::BAD_REQUEST),
         };
         let session = self.session_for(&eio, client, Transport::Polling);
+        let (mut cut, delay_out, delay_in) = {
+            let s = lock(&session);
+            (s.cut_signal(), s.delay(Direction::Out), s.delay(Direction::In))
+        };
+        if *cut.borrow() {
+            return cut_reply();
+        }
         let mut bodies = Vec::new();
         if parts.method == Method::POST {
             bodies.extend(lock(&session).polling(Direction::Out, &body));
         }
         let mut http = exchange(&parts, &url);
-        let sent = self
-            .client
-            .request(parts.method.clone(), &url)
-            .headers(headers::to_upstream(&parts.headers, peer.ip(), false))
-            .body(body)
-            .send()
-            .await;
-        let answer = match sent {
-            Ok(response) => {
-                let status = response.status();
-                let response_headers = response.headers().clone();
-                response.bytes().await.map(|b| (status, response_headers, b))
-            }
-            Err(e) => Err(e),
+        let exchange = async {
+            tokio::time::sleep(delay_out).await;
+            let response = self
+                .client
+                .request(parts.method.clone(), &url)
+                .headers(headers::to_upstream(&parts.headers, peer.ip(), false))
+                .body(body)
+                .send()
+                .await?;
+            let status = response.status();
+            let response_headers = response.headers().clone();
+            let answer = response.bytes().await?;
+            tokio::time::sleep(delay_in).await;
+            Ok::<_, reqwest::Error>((status, response_headers, answer))
+        };
+        let answer = tokio::select! {
+            a = exchange => a,
+            _ = cut.wait_for(|c| *c) => return cut_reply(),
         };
         let (status, response_headers, answer) = match answer {
             Ok(ok) => ok,
@@ -395,11 +438,25 @@ impl Tap {
     {
         let mut reader = WsReader::new(self.max_message);
         let mut buf = vec![0u8; 64 * 1024];
+        let mut cut = session.as_ref().map(|s| lock(s).cut_signal());
         loop {
-            let n = match from.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
+            let cut_now = async {
+                match cut.as_mut() {
+                    Some(c) => drop(c.wait_for(|c| *c).await),
+                    None => std::future::pending().await,
+                }
             };
+            let n = tokio::select! {
+                r = from.read(&mut buf) => match r {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                },
+                _ = cut_now => break,
+            };
+            let delay = session.as_ref().map_or(Duration::ZERO, |s| lock(s).delay(dir));
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
             if to.write_all(&buf[..n]).await.is_err() || to.flush().await.is_err() {
                 break;
             }
@@ -465,6 +522,13 @@ fn client_of(h: &hyper::HeaderMap, peer: SocketAddr) -> Client {
             .get(header::USER_AGENT)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
     }
+}
+
+/// A request of a session cut from the middle: refused, as a server gone away would be.
+fn cut_reply() -> Reply {
+    let mut reply = Response::new(reqwest::Body::from("sio tap: this session was cut\n"));
+    *reply.status_mut() = StatusCode::BAD_GATEWAY;
+    reply
 }
 
 fn status_only(status: StatusCode) -> Reply {

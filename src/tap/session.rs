@@ -3,7 +3,7 @@
 //! session and direction). Turns what passed into the record bodies the client
 //! engine makes, with the project's one codec. No IO.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
@@ -33,6 +33,11 @@ pub struct Session {
     inn: FrameDecoder,
     /// The parser was told (--parser) or already noticed: no more guessing.
     parser_settled: bool,
+    /// Set once the session was cut from the middle: its transports end.
+    cut: tokio::sync::watch::Sender<bool>,
+    /// How long the tap holds each frame (polling: each request or answer) going this way.
+    delay_out: Duration,
+    delay_in: Duration,
 }
 
 /// A state record's body.
@@ -61,6 +66,37 @@ impl Session {
             out: FrameDecoder::new(eio, chosen),
             inn: FrameDecoder::new(eio, chosen),
             parser_settled: parser.is_some(),
+            cut: tokio::sync::watch::channel(false).0,
+            delay_out: Duration::ZERO,
+            delay_in: Duration::ZERO,
+        }
+    }
+
+    /// Ends the session's transports (its WebSocket, its requests in flight).
+    pub fn cut(&self) {
+        self.cut.send_replace(true);
+    }
+
+    /// Resolves when the session is cut.
+    pub fn cut_signal(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.cut.subscribe()
+    }
+
+    pub fn is_cut(&self) -> bool {
+        *self.cut.borrow()
+    }
+
+    pub fn set_delay(&mut self, dir: Direction, by: Duration) {
+        match dir {
+            Direction::Out => self.delay_out = by,
+            Direction::In => self.delay_in = by,
+        }
+    }
+
+    pub fn delay(&self, dir: Direction) -> Duration {
+        match dir {
+            Direction::Out => self.delay_out,
+            Direction::In => self.delay_in,
         }
     }
 

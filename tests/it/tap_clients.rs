@@ -23,6 +23,7 @@ const SETTLE: Duration = Duration::from_secs(10);
 pub struct TapUnderTest {
     pub rt: tokio::runtime::Runtime,
     pub url: String,
+    pub running: sio::tap::Running,
     records: Arc<Mutex<Vec<Record>>>,
     live: Arc<Mutex<usize>>,
     changed: Arc<tokio::sync::Notify>,
@@ -51,16 +52,19 @@ impl TapUnderTest {
         let live = Arc::new(Mutex::new(0));
         let changed = Arc::new(tokio::sync::Notify::new());
         let (r, l, c) = (records.clone(), live.clone(), changed.clone());
+        let mut incoming = std::mem::replace(&mut running.records, tokio::sync::mpsc::channel(1).1);
+        let tap = running.controls();
         rt.spawn(async move {
-            while let Some(record) = running.records.recv().await {
+            while let Some(record) = incoming.recv().await {
                 r.lock().unwrap().push(record);
-                *l.lock().unwrap() = running.live_sessions();
+                *l.lock().unwrap() = tap.live_sessions();
                 c.notify_one();
             }
         });
         TapUnderTest {
             rt,
             url,
+            running,
             records,
             live,
             changed,

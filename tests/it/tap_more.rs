@@ -11,9 +11,12 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sio::record::{Body, Direction, Raw, Record};
 
+use crate::engine_util::{Client, opts};
 use crate::support::http_get;
 use crate::support::node::{NodeServer, ServerKind, ensure_installed, peers_dir};
 use crate::support::python::{PythonServer, client_command};
+use sio::engine::Options;
+
 use crate::tap_clients::{TapUnderTest, client_check, server_packets, server_sids, tap_packets};
 
 fn events(records: &[Record], dir: Direction, name: &str) -> usize {
@@ -253,4 +256,98 @@ fn tap_carries_200_sessions_at_once_and_forgets_them_when_closed() {
         assert_eq!(acks, 1, "{id}");
     }
     assert_eq!(tap.live_sessions(), 0);
+}
+
+/// The session the tap named last (the newest `session` record).
+fn newest_session(tap: &TapUnderTest, other_than: Option<&str>) -> String {
+    let newest = |records: &[Record]| {
+        records
+            .iter()
+            .rev()
+            .filter(|r| matches!(&r.body, Body::State(s) if s.state == "session"))
+            .filter_map(|r| r.conn.clone())
+            .find(|c| Some(c.as_str()) != other_than)
+    };
+    let records = tap.records_until(|r| newest(r).is_some());
+    newest(&records).expect("a session record")
+}
+
+fn client_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+#[test]
+fn tap_cut_from_the_middle_makes_the_client_reconnect() {
+    use sio::engine::TransportMode;
+    for transport in [TransportMode::Websocket, TransportMode::Polling] {
+        let server = NodeServer::start(ServerKind::V4, &[]);
+        let tap = TapUnderTest::start(&server.url(), None);
+        let rt = client_runtime();
+        let mut client = rt.block_on(async {
+            let mut client = Client::start(Options {
+                transport,
+                ..opts(&tap.url)
+            });
+            client.ever_state("namespace connected").await;
+            client
+        });
+        let first = newest_session(&tap, None);
+        let controls = tap.running.controls();
+        tap.rt.block_on(controls.cut(&first)).expect("the session is known");
+        rt.block_on(async {
+            client.state("reconnecting").await;
+            client.state("namespace connected").await;
+            let reply = client
+                .emit("/", "echo", vec![json!("after the cut")], Vec::new(), true)
+                .await;
+            assert_eq!(reply.map(|r| r.args), Some(json!(["after the cut"])), "{transport:?}");
+        });
+        let second = newest_session(&tap, Some(&first));
+        assert_ne!(first, second);
+        let records = tap.records();
+        assert!(
+            records.iter().any(|r| r.conn.as_deref() == Some(first.as_str())
+                && matches!(&r.body, Body::State(s) if s.state == "session cut")),
+            "{transport:?}: no cut record"
+        );
+        let unknown = tap.rt.block_on(controls.cut("no-such-sid")).expect_err("unknown sid");
+        assert!(unknown.contains("no session"), "{unknown}");
+    }
+}
+
+#[test]
+fn tap_delay_holds_one_direction() {
+    use sio::engine::TransportMode;
+    let server = NodeServer::start(ServerKind::V4, &[]);
+    let tap = TapUnderTest::start(&server.url(), None);
+    let rt = client_runtime();
+    let mut client = rt.block_on(async {
+        let mut client = Client::start(Options {
+            transport: TransportMode::Websocket,
+            ..opts(&tap.url)
+        });
+        client.ever_state("namespace connected").await;
+        client
+    });
+    let sid = newest_session(&tap, None);
+    let controls = tap.running.controls();
+    let hold = Duration::from_millis(400);
+    tap.rt
+        .block_on(controls.delay(&sid, Direction::In, hold))
+        .expect("the session is known");
+    rt.block_on(async {
+        let reply = client.emit("/", "echo", vec![json!(1)], Vec::new(), true).await;
+        let rtt = reply.expect("an ack").rtt;
+        assert!(rtt >= hold, "the ack came back after {rtt:?}, under the {hold:?} delay");
+    });
+    let records = tap.records();
+    assert!(
+        records.iter().any(|r| r.conn.as_deref() == Some(sid.as_str())
+            && matches!(&r.body, Body::State(s) if s.state == "delay" && s.data["millis"] == 400)),
+        "no delay record"
+    );
 }
