@@ -85,7 +85,10 @@ pub enum Command {
                       pass as they came (a server with a CORS allow-list must allow the tap's origin); \
                       X-Forwarded-For and X-Forwarded-Proto are added; Sec-WebSocket-Extensions is removed so \
                       that no compression hides the frames. An upstream that does not answer gets the client a \
-                      502 with a short plain body; the tap keeps serving.",
+                      502 with a short plain body; the tap keeps serving.\n\n\
+                      Lines on stdin act on a session from the middle: `cut SID` ends its transports \
+                      (watch the client reconnect), `delay SID in|out DUR` holds every frame one way \
+                      (watch heartbeats and ack timeouts; 0 ends it).",
         after_help = "Examples:\n  sio tap http://localhost:3000\n  \
                       sio tap http://localhost:3000 --listen 127.0.0.1:8080 --json --record app.ndjson"
     )]

@@ -1,15 +1,22 @@
 //! `sio tap`: start the proxy and print (and record) what passes until Ctrl-C
-//! (exit 130) or --for (exit 0).
+//! (exit 130) or --for (exit 0). Lines on stdin act on a session from the middle.
 
-use super::common::{Observer, run_for, runtime};
+use std::time::Instant;
+
+use super::common::{Observer, run_for};
 use super::exit;
-use crate::cli::TapArgs;
-use crate::tap::Options;
+use tokio::io::AsyncBufReadExt;
+
+use crate::cli::{TapArgs, parse_duration};
+use crate::output::pace::{FlushPacer, Pace};
+use crate::record::Direction;
+use crate::tap::{Controls, Options};
 
 pub fn run(args: &TapArgs) -> u8 {
-    match runtime() {
+    // A proxy serves many connections at once: every core, unlike the one-client commands.
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt.block_on(tap(args)),
-        Err(code) => code,
+        Err(e) => exit::fail(exit::FAILURE, format!("cannot start the runtime: {e}")),
     }
 }
 
@@ -43,15 +50,67 @@ async fn tap(args: &TapArgs) -> u8 {
     eprintln!("listening on http://{} → {}", running.addr, args.upstream);
     let until = run_for(args.duration);
     tokio::pin!(until);
-    loop {
-        let record = tokio::select! {
-            r = running.records.recv() => r,
-            _ = tokio::signal::ctrl_c() => return exit::INTERRUPTED,
-            _ = &mut until => return exit::OK,
-        };
-        match record {
-            Some(record) => observer.observe(&record),
-            None => return exit::fail(exit::FAILURE, "tap: the proxy stopped"),
+    let controls = running.controls();
+    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    let mut stdin_open = true;
+    let mut pacer = FlushPacer::default();
+    let flush_at = tokio::time::sleep(std::time::Duration::ZERO);
+    tokio::pin!(flush_at);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let code = loop {
+        tokio::select! {
+            r = running.records.recv() => match r {
+                Some(record) => {
+                    observer.observe(&record);
+                    if running.records.is_empty() {
+                        match pacer.idle(Instant::now()) {
+                            Pace::Flush => observer.flush(),
+                            Pace::FlushAt(due) => flush_at.as_mut().reset(due.into()),
+                            Pace::Wait => {}
+                        }
+                    }
+                }
+                None => break exit::fail(exit::FAILURE, "tap: the proxy stopped"),
+            },
+            _ = &mut flush_at, if pacer.owed() => {
+                observer.flush();
+                pacer.flushed(Instant::now());
+            }
+            line = stdin.next_line(), if stdin_open => match line {
+                Ok(Some(line)) => {
+                    if let Err(e) = act(&controls, &line).await {
+                        eprintln!("sio: tap: {e}");
+                    }
+                }
+                // No more commands; the tap goes on.
+                Ok(None) | Err(_) => stdin_open = false,
+            },
+            _ = &mut ctrl_c => break exit::INTERRUPTED,
+            _ = &mut until => break exit::OK,
         }
+    };
+    observer.flush();
+    code
+}
+
+const USAGE: &str = "commands: cut SID | delay SID in|out DUR (0 ends the delay)";
+
+/// One command from stdin: acting on a session from the middle.
+async fn act(controls: &Controls, line: &str) -> Result<(), String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        [] => Ok(()),
+        ["cut", sid] => controls.cut(sid).await,
+        ["delay", sid, way, duration] => {
+            let dir = match *way {
+                "in" => Direction::In,
+                "out" => Direction::Out,
+                other => return Err(format!("delay: {other:?} is not in or out; {USAGE}")),
+            };
+            let by = parse_duration(duration).map_err(|e| format!("delay: {e}"))?;
+            controls.delay(sid, dir, by).await
+        }
+        _ => Err(format!("{line:?} is not a tap command; {USAGE}")),
     }
 }

@@ -140,68 +140,137 @@ fn closed_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
+/// The real `sio tap` binary, its output lines read as they come.
+struct TapProcess {
+    child: std::process::Child,
+    lines: mpsc::Receiver<(&'static str, String)>,
+    port: u16,
+}
+
+impl TapProcess {
+    fn start(upstream: &str) -> TapProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sio"))
+            .args(["tap", upstream, "--json", "--frames"])
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("sio tap starts");
+        let (tx, lines) = mpsc::channel();
+        for (name, stream) in [
+            (
+                "err",
+                Box::new(child.stderr.take().expect("stderr")) as Box<dyn std::io::Read + Send>,
+            ),
+            ("out", Box::new(child.stdout.take().expect("stdout"))),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send((name, line));
+                }
+            });
+        }
+        let mut tap = TapProcess { child, lines, port: 0 };
+        let listening = tap.next("err", |_| true);
+        tap.port = listening
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {listening:?}"));
+        tap
+    }
+
+    /// The next line on `stream` ("out" or "err") that matches.
+    fn next(&self, stream: &str, matches: impl Fn(&str) -> bool) -> String {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(10)) {
+                Ok((s, line)) if s == stream && matches(&line) => break line,
+                Ok(_) => continue,
+                Err(e) => panic!("no {stream} line: {e}"),
+            }
+        }
+    }
+
+    /// The next JSON record of this kind (and state, for state records).
+    fn record(&self, kind: &str, state: Option<&str>) -> Value {
+        let line = self.next("out", |l| {
+            serde_json::from_str::<Value>(l).is_ok_and(|v| v["kind"] == kind && state.is_none_or(|s| v["state"] == s))
+        });
+        serde_json::from_str(&line).expect("JSON")
+    }
+
+    fn say(&mut self, command: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("stdin");
+        writeln!(stdin, "{command}").expect("write a command");
+        stdin.flush().expect("flush");
+    }
+}
+
+impl Drop for TapProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn tap_answers_502_while_the_upstream_is_down_and_keeps_serving() {
     let upstream = format!("http://127.0.0.1:{}", closed_port());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sio"))
-        .args(["tap", &upstream, "--json", "--frames"])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sio tap starts");
-    let (tx, rx) = mpsc::channel();
-    let stderr = child.stderr.take().expect("stderr");
-    let stdout = child.stdout.take().expect("stdout");
-    let err_tx = tx.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = err_tx.send(("err", line));
-        }
-    });
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(("out", line));
-        }
-    });
-    let next = |stream: &str| loop {
-        match rx.recv_timeout(Duration::from_secs(10)) {
-            Ok((s, line)) if s == stream => break line,
-            Ok(_) => continue,
-            Err(e) => panic!("no {stream} line: {e}"),
-        }
-    };
-    let listening = next("err");
-    let port: u16 = listening
-        .split("http://127.0.0.1:")
-        .nth(1)
-        .and_then(|rest| rest.split(' ').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {listening:?}"));
+    let mut tap = TapProcess::start(&upstream);
     for path in ["/socket.io/?EIO=4&transport=polling", "/index.html"] {
-        let answer = http_get(port, path);
+        let answer = http_get(tap.port, path);
         assert_eq!(answer.status, 502, "{path}");
         assert_eq!(answer.header("content-type"), Some("text/plain; charset=utf-8"));
         let text = answer.text();
         assert!(text.contains("did not answer") && text.contains(&upstream), "{text}");
         // The tap reports it, as an HTTP record with the reason.
-        let record: Value = loop {
-            let line = next("out");
-            let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
-            if v["kind"] == "http" {
-                break v;
-            }
-        };
+        let record = tap.record("http", None);
         assert_eq!(record["status"], 502, "{record}");
         assert!(
             record["error"].as_str().is_some_and(|e| e.contains("upstream")),
             "{record}"
         );
     }
-    assert!(child.try_wait().expect("try_wait").is_none(), "the tap kept serving");
-    let _ = child.kill();
-    let _ = child.wait();
+    assert!(
+        tap.child.try_wait().expect("try_wait").is_none(),
+        "the tap kept serving"
+    );
+}
+
+#[test]
+fn tap_takes_cut_and_delay_on_stdin() {
+    let server = NodeServer::start(ServerKind::V4, &[]);
+    let mut tap = TapProcess::start(&server.url());
+    for (bad, says) in [
+        ("frobnicate", "not a tap command"),
+        ("delay x sideways 1s", "not in or out"),
+        ("cut no-such-sid", "no session"),
+    ] {
+        tap.say(bad);
+        let line = tap.next("err", |l| l.starts_with("sio: tap:"));
+        assert!(line.contains(says), "{bad}: {line}");
+    }
+    let rt = client_runtime();
+    let url = format!("http://127.0.0.1:{}", tap.port);
+    let mut client = rt.block_on(async {
+        let mut client = Client::start(opts(&url));
+        client.ever_state("namespace connected").await;
+        client
+    });
+    let session = tap.record("state", Some("session"));
+    let sid = session["conn"].as_str().expect("conn").to_string();
+    tap.say(&format!("delay {sid} out 0s"));
+    assert_eq!(tap.record("state", Some("delay"))["conn"], json!(sid));
+    tap.say(&format!("cut {sid}"));
+    assert_eq!(tap.record("state", Some("session cut"))["conn"], json!(sid));
+    rt.block_on(async {
+        client.state("reconnecting").await;
+        client.state("namespace connected").await;
+    });
 }
 
 #[test]
