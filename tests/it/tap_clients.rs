@@ -371,6 +371,21 @@ fn run_matrix(kind: ServerKind, client: &str, transports: &str, extra_checks: &[
     assert_eq!(seen["server_binary"]["args"], json!([{"$hex": "010203"}]));
     assert_eq!(seen["answer"]["answered"], json!(["answer to why?", {"$hex": "0908"}]));
     assert_eq!(seen["admin_ok"]["welcome"], json!(["admin"]));
+    // The server saw its own name as Host and the client's address forwarded.
+    let connect: Value = server
+        .json_log()
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["t"] == "connect" && v["nsp"] == "/")
+        .expect("a connect log line");
+    let headers = &connect["headers"];
+    assert_eq!(
+        headers["host"],
+        json!(server.url().trim_start_matches("http://")),
+        "{headers}"
+    );
+    assert_eq!(headers["x-forwarded-for"], json!("127.0.0.1"), "{headers}");
+    assert_eq!(headers["x-forwarded-proto"], json!("http"), "{headers}");
     let eio3 = kind == ServerKind::V2;
     let records = assert_same_packets(&server, &tap, eio3);
     assert!(malformed(&records).is_empty(), "{:#?}", malformed(&records));
