@@ -242,15 +242,20 @@ impl Tap {
             let s = lock(&session);
             (s.cut_signal(), s.delay(Direction::Out), s.delay(Direction::In))
         };
-        if *cut.borrow() {
+        let mut http = exchange(&parts, &url);
+        let mut bodies = Vec::new();
+        let already_cut = *cut.borrow();
+        if already_cut {
+            http.status = Some(502);
+            http.error = Some("cut by sio tap: not forwarded".into());
+            self.emit(Some(eio.sid.unwrap_or_default()), vec![Body::Http(http)])
+                .await;
             return cut_reply();
         }
-        let mut bodies = Vec::new();
         if parts.method == Method::POST {
             bodies.extend(lock(&session).polling(Direction::Out, &body));
         }
-        let mut http = exchange(&parts, &url);
-        let exchange = async {
+        let round_trip = async {
             tokio::time::sleep(delay_out).await;
             let response = self
                 .client
@@ -266,8 +271,17 @@ impl Tap {
             Ok::<_, reqwest::Error>((status, response_headers, answer))
         };
         let answer = tokio::select! {
-            a = exchange => a,
-            _ = cut.wait_for(|c| *c) => return cut_reply(),
+            a = round_trip => a,
+            // The guard `wait_for` gives is dropped inside: it may not live across an await.
+            () = async { drop(cut.wait_for(|c| *c).await) } => {
+                // What the request carried is still shown; whether it reached the server is not known.
+                http.status = Some(502);
+                http.error = Some("cut by sio tap before the answer".into());
+                bodies.push(Body::Http(http));
+                let name = lock(&session).name.clone();
+                self.emit(Some(name), bodies).await;
+                return cut_reply();
+            }
         };
         let (status, response_headers, answer) = match answer {
             Ok(ok) => ok,
