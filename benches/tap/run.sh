@@ -45,8 +45,8 @@ for transport in websocket polling; do
   tapped=$(timeout 300 "$FLOOD" ack "$TAP_URL" --transport "$transport" --n "$ACKS" --warmup "$WARMUP" --rt current)
   stop_tap
   stop_server
-  d=$(node -e 'const v=JSON.parse(process.argv[1]);console.log(`${v.p50_us} / ${v.p99_us} µs`)' "$direct")
-  t=$(node -e 'const v=JSON.parse(process.argv[1]);console.log(`${v.p50_us} / ${v.p99_us} µs`)' "$tapped")
+  d=$(node -e 'const v=JSON.parse(process.argv[1]);console.log(`${v.caller.p50_us} / ${v.caller.p99_us} µs`)' "$direct")
+  t=$(node -e 'const v=JSON.parse(process.argv[1]);console.log(`${v.caller.p50_us} / ${v.caller.p99_us} µs`)' "$tapped")
   echo "| emit→ack p50 / p99, $transport | $d | $t |"
 done
 

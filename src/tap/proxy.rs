@@ -256,7 +256,7 @@ impl Tap {
             bodies.extend(lock(&session).polling(Direction::Out, &body));
         }
         let round_trip = async {
-            tokio::time::sleep(delay_out).await;
+            hold(delay_out).await;
             let response = self
                 .client
                 .request(parts.method.clone(), &url)
@@ -267,7 +267,7 @@ impl Tap {
             let status = response.status();
             let response_headers = response.headers().clone();
             let answer = response.bytes().await?;
-            tokio::time::sleep(delay_in).await;
+            hold(delay_in).await;
             Ok::<_, reqwest::Error>((status, response_headers, answer))
         };
         let answer = tokio::select! {
@@ -467,10 +467,7 @@ impl Tap {
                 },
                 _ = cut_now => break,
             };
-            let delay = session.as_ref().map_or(Duration::ZERO, |s| lock(s).delay(dir));
-            if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
+            hold(session.as_ref().map_or(Duration::ZERO, |s| lock(s).delay(dir))).await;
             if to.write_all(&buf[..n]).await.is_err() || to.flush().await.is_err() {
                 break;
             }
@@ -517,6 +514,14 @@ fn failed(mut http: HttpRecord, e: &reqwest::Error, started: Instant) -> (Body, 
     http.error = Some(format!("upstream: {why}"));
     http.millis = Some(millis(started));
     (Body::Http(http), why)
+}
+
+/// Waits out a delay set from the middle. None is no wait at all: a zero sleep still
+/// waits for the timer's next tick (about a millisecond).
+async fn hold(delay: Duration) {
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
 }
 
 fn lock(session: &Shared) -> std::sync::MutexGuard<'_, Session> {
