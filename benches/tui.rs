@@ -27,6 +27,7 @@ fn event_record(decoder: &mut FrameDecoder, seq: u64) -> Record {
     Record {
         seq,
         time: Timestamp::now(),
+        conn: None,
         body: Body::Frame(FrameRecord {
             dir: Some(Direction::In),
             transport: Some(Transport::Websocket),

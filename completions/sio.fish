@@ -36,6 +36,7 @@ complete -c sio -n "__fish_sio_needs_command" -f -a "run" -d 'Run a script of co
 complete -c sio -n "__fish_sio_needs_command" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
 complete -c sio -n "__fish_sio_needs_command" -f -a "replay" -d 'Print a recording (from --record) as listen would'
 complete -c sio -n "__fish_sio_needs_command" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
+complete -c sio -n "__fish_sio_needs_command" -f -a "tap" -d 'A recording reverse proxy: point an app\'s client at it and see its own Socket.IO traffic, decoded'
 complete -c sio -n "__fish_sio_needs_command" -f -a "demo" -d 'Start the embedded server on a free port and connect to it: the quickest way to see sio work'
 complete -c sio -n "__fish_sio_needs_command" -f -a "doctor" -d 'Diagnose a deployment: why a client cannot connect, or keeps disconnecting'
 complete -c sio -n "__fish_sio_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -213,6 +214,21 @@ complete -c sio -n "__fish_sio_using_subcommand serve" -l no-tick -d 'No "tick" 
 complete -c sio -n "__fish_sio_using_subcommand serve" -l json -d 'One JSON object per line instead of the human form'
 complete -c sio -n "__fish_sio_using_subcommand serve" -l exit-on-stdin-eof -d 'Exit (code 0) when standard input ends, so a parent process owns the server\'s life'
 complete -c sio -n "__fish_sio_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sio -n "__fish_sio_using_subcommand tap" -l listen -d 'Address to listen on; port 0 picks a free one (printed on stderr). Anything but loopback exposes the proxy, and what it forwards, to the network (a warning is printed)' -r
+complete -c sio -n "__fish_sio_using_subcommand tap" -l parser -d 'How Socket.IO packets are encoded; without it, the default parser until binary frames show msgpack' -r -f -a "default\t''
+msgpack\t''"
+complete -c sio -n "__fish_sio_using_subcommand tap" -l ca-cert -d 'Trust this PEM certificate (authority) for the upstream, in addition to the system\'s' -r -F
+complete -c sio -n "__fish_sio_using_subcommand tap" -l record -d 'Append every record to FILE as NDJSON, flushed as it happens' -r -F
+complete -c sio -n "__fish_sio_using_subcommand tap" -l for -d 'Stop after this long, e.g. 30s' -r
+complete -c sio -n "__fish_sio_using_subcommand tap" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sio -n "__fish_sio_using_subcommand tap" -l insecure -d 'Accept any TLS certificate from the upstream. Insecure: for test servers only'
+complete -c sio -n "__fish_sio_using_subcommand tap" -l record-secrets -d 'Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)'
+complete -c sio -n "__fish_sio_using_subcommand tap" -l json -d 'One JSON record per line'
+complete -c sio -n "__fish_sio_using_subcommand tap" -l raw -d 'Only the raw frames, one per line'
+complete -c sio -n "__fish_sio_using_subcommand tap" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
+complete -c sio -n "__fish_sio_using_subcommand tap" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sio -n "__fish_sio_using_subcommand demo" -l ping-interval -d 'How often the embedded server pings, e.g. 5s' -r
 complete -c sio -n "__fish_sio_using_subcommand demo" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -257,14 +273,15 @@ complete -c sio -n "__fish_sio_using_subcommand completions" -l color -d 'When t
 always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve demo doctor completions help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve demo doctor completions help" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve demo doctor completions help" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve demo doctor completions help" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve demo doctor completions help" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve demo doctor completions help" -f -a "replay" -d 'Print a recording (from --record) as listen would'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve demo doctor completions help" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve demo doctor completions help" -f -a "demo" -d 'Start the embedded server on a free port and connect to it: the quickest way to see sio work'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve demo doctor completions help" -f -a "doctor" -d 'Diagnose a deployment: why a client cannot connect, or keeps disconnecting'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve demo doctor completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve demo doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "replay" -d 'Print a recording (from --record) as listen would'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "tap" -d 'A recording reverse proxy: point an app\'s client at it and see its own Socket.IO traffic, decoded'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "demo" -d 'Start the embedded server on a free port and connect to it: the quickest way to see sio work'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "doctor" -d 'Diagnose a deployment: why a client cannot connect, or keeps disconnecting'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

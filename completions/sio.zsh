@@ -221,6 +221,24 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
+(tap)
+_arguments "${_arguments_options[@]}" : \
+'--listen=[Address to listen on; port 0 picks a free one (printed on stderr). Anything but loopback exposes the proxy, and what it forwards, to the network (a warning is printed)]:ADDR:PORT:_default' \
+'--parser=[How Socket.IO packets are encoded; without it, the default parser until binary frames show msgpack]:PARSER:(default msgpack)' \
+'--ca-cert=[Trust this PEM certificate (authority) for the upstream, in addition to the system'\''s]:FILE:_files' \
+'--record=[Append every record to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--for=[Stop after this long, e.g. 30s]:DUR:_default' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--insecure[Accept any TLS certificate from the upstream. Insecure\: for test servers only]' \
+'--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
+'(--raw)--json[One JSON record per line]' \
+'--raw[Only the raw frames, one per line]' \
+'--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':upstream -- The server to forward to\: http(s)\://host\:port (a path prefix is kept):_default' \
+&& ret=0
+;;
 (demo)
 _arguments "${_arguments_options[@]}" : \
 '--ping-interval=[How often the embedded server pings, e.g. 5s]:PING_INTERVAL:_default' \
@@ -314,6 +332,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(tap)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (demo)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -349,6 +371,7 @@ _sio_commands() {
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
 'replay:Print a recording (from --record) as listen would' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
+'tap:A recording reverse proxy\: point an app'\''s client at it and see its own Socket.IO traffic, decoded' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
@@ -396,6 +419,7 @@ _sio__subcmd__help_commands() {
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
 'replay:Print a recording (from --record) as listen would' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
+'tap:A recording reverse proxy\: point an app'\''s client at it and see its own Socket.IO traffic, decoded' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
@@ -458,6 +482,11 @@ _sio__subcmd__help__subcmd__serve_commands() {
     local commands; commands=()
     _describe -t commands 'sio help serve commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__help__subcmd__tap_commands] )) ||
+_sio__subcmd__help__subcmd__tap_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help tap commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__listen_commands] )) ||
 _sio__subcmd__listen_commands() {
     local commands; commands=()
@@ -477,6 +506,11 @@ _sio__subcmd__run_commands() {
 _sio__subcmd__serve_commands() {
     local commands; commands=()
     _describe -t commands 'sio serve commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__tap_commands] )) ||
+_sio__subcmd__tap_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio tap commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_sio" ]; then

@@ -74,6 +74,25 @@ pub enum Command {
                       sio serve --transports websocket --ping-interval 5s --token hunter2"
     )]
     Serve(ServeArgs),
+    /// A recording reverse proxy: point an app's client at it and see its own Socket.IO traffic, decoded.
+    #[command(
+        long_about = "Forwards every request to UPSTREAM and answers with the upstream's answer: Engine.IO \
+                      polling, WebSocket upgrades (every frame both ways, as it came) and everything else \
+                      (pages, /socket.io/socket.io.js) untouched. What passes is decoded per client session \
+                      (named by its Engine.IO sid) and printed as `listen` prints: `in` is server to client, \
+                      `out` client to server.\n\n\
+                      Headers: hop-by-hop ones are dropped; Host becomes the upstream's; Origin and cookies \
+                      pass as they came (a server with a CORS allow-list must allow the tap's origin); \
+                      X-Forwarded-For and X-Forwarded-Proto are added; Sec-WebSocket-Extensions is removed so \
+                      that no compression hides the frames. An upstream that does not answer gets the client a \
+                      502 with a short plain body; the tap keeps serving.\n\n\
+                      Lines on stdin act on a session from the middle: `cut SID` ends its transports \
+                      (watch the client reconnect), `delay SID in|out DUR` holds every frame one way \
+                      (watch heartbeats and ack timeouts; 0 ends it).",
+        after_help = "Examples:\n  sio tap http://localhost:3000\n  \
+                      sio tap http://localhost:3000 --listen 127.0.0.1:8080 --json --record app.ndjson"
+    )]
+    Tap(Box<TapArgs>),
     /// Start the embedded server on a free port and connect to it: the quickest way to see sio work.
     #[command(
         long_about = "Starts the embedded Socket.IO server (as `sio serve`) on a free port and opens \
@@ -531,6 +550,44 @@ impl ConnectArgs {
             ..Options::default()
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct TapArgs {
+    /// The server to forward to: http(s)://host:port (a path prefix is kept).
+    pub upstream: String,
+
+    /// Address to listen on; port 0 picks a free one (printed on stderr). Anything but
+    /// loopback exposes the proxy, and what it forwards, to the network (a warning is printed).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+
+    /// How Socket.IO packets are encoded; without it, the default parser until binary frames show msgpack.
+    #[arg(long, value_enum)]
+    pub parser: Option<ParserArg>,
+
+    /// Accept any TLS certificate from the upstream. Insecure: for test servers only.
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Trust this PEM certificate (authority) for the upstream, in addition to the system's.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
+
+    /// Append every record to FILE as NDJSON, flushed as it happens.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
+
+    /// Keep auth payloads, Authorization and Cookie headers in the recording (masked by default).
+    #[arg(long, requires = "record")]
+    pub record_secrets: bool,
+
+    /// Stop after this long, e.g. 30s.
+    #[arg(long = "for", value_name = "DUR", value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

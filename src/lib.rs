@@ -10,6 +10,7 @@
 //! - [`doctor`]: the probes behind `sio doctor` (why a client cannot connect).
 //! - [`script`]: the command language (parse, run, JUnit report).
 //! - [`serve`]: the embedded Socket.IO server behind `sio serve` (socketioxide).
+//! - [`tap`]: the recording reverse proxy behind `sio tap` (a real app's own traffic, decoded).
 //! - [`tui`]: the terminal UI (model, view, keys), generic over the ratatui backend.
 //! - [`cli`]: the command line.
 
@@ -25,4 +26,5 @@ pub mod proto;
 pub mod record;
 pub mod script;
 pub mod serve;
+pub mod tap;
 pub mod tui;

@@ -258,6 +258,10 @@ pub struct HttpRecord {
 pub struct Record {
     pub seq: u64,
     pub time: Timestamp,
+    /// The connection the record belongs to, where a front end sees several: `sio tap`
+    /// names the Engine.IO session (its sid; a connection id before the handshake answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conn: Option<String>,
     #[serde(flatten)]
     pub body: Body,
 }
@@ -320,6 +324,7 @@ mod tests {
             let record = Record {
                 seq: i as u64,
                 time: Timestamp::now(),
+                conn: None,
                 body: Body::Frame(FrameRecord {
                     dir: Some(Direction::In),
                     transport: Some(Transport::Websocket),
@@ -331,6 +336,25 @@ mod tests {
             let back: Record = serde_json::from_str(&line).expect(&line);
             assert_eq!(back, record, "{line}");
         }
+    }
+
+    #[test]
+    fn the_connection_is_named_only_when_known() {
+        let mut record = Record {
+            seq: 3,
+            time: Timestamp { micros: 0 },
+            conn: None,
+            body: Body::State(StateRecord {
+                state: "open".into(),
+                detail: None,
+                data: serde_json::Map::new(),
+            }),
+        };
+        assert!(!record.to_json_line().contains("conn"), "{}", record.to_json_line());
+        record.conn = Some("9PS7ur4UsVpgE_ZhAAAA".into());
+        let line = record.to_json_line();
+        assert!(line.contains(r#""conn":"9PS7ur4UsVpgE_ZhAAAA""#), "{line}");
+        assert_eq!(serde_json::from_str::<Record>(&line).expect(&line), record);
     }
 
     #[test]
@@ -356,6 +380,7 @@ mod tests {
         let fresh = Record {
             seq: 0,
             time: Timestamp { micros: 0 },
+            conn: None,
             body: Body::Frame(FrameRecord {
                 dir: Some(Direction::In),
                 transport: None,

@@ -30,8 +30,13 @@ pub struct Observer {
 
 impl Observer {
     pub fn new(printer: Printer, connect: &ConnectArgs) -> Result<Observer, String> {
-        let recorder = match &connect.record {
-            Some(path) => Some(Recorder::create(path, connect.record_secrets)?),
+        Observer::recording_to(printer, connect.record.as_deref(), connect.record_secrets)
+    }
+
+    /// With `record`, also appends every record to that file (secrets masked unless `secrets`).
+    pub fn recording_to(printer: Printer, record: Option<&std::path::Path>, secrets: bool) -> Result<Observer, String> {
+        let recorder = match record {
+            Some(path) => Some(Recorder::create(path, secrets)?),
             None => None,
         };
         Ok(Observer {
@@ -132,6 +137,14 @@ pub fn say(json: bool, value: serde_json::Value, human: &str) {
 pub fn start_session(connect: &ConnectArgs, printer: Printer) -> Result<crate::script::run::Session, u8> {
     let observer = Observer::new(printer, connect).map_err(|e| exit::fail(exit::USAGE, e))?;
     crate::script::run::start(connect.to_options(), observer).map_err(|e| exit::fail(exit::USAGE, e))
+}
+
+/// Resolves at `limit` from now (--for); never without one.
+pub async fn run_for(limit: Option<std::time::Duration>) {
+    match limit {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// How long to wait for the namespaces at start: the handshake's time, the CONNECT

@@ -61,6 +61,7 @@ impl Printer<'_> {
             let record = Record {
                 seq: self.seq,
                 time: Timestamp::now(),
+                conn: None,
                 body: Body::Frame(FrameRecord {
                     dir: None,
                     transport: None,

@@ -1,7 +1,7 @@
 //! `sio listen`: connect, print what arrives, stop on --count, --for, Ctrl-C
 //! (exit 130) or when the connection closes for good (exit 1).
 
-use super::common::{Observer, runtime};
+use super::common::{Observer, run_for, runtime};
 use super::exit;
 use crate::cli::ListenArgs;
 use crate::output::pace::{FlushPacer, Pace};
@@ -28,10 +28,9 @@ async fn listen(args: &ListenArgs) -> u8 {
             return exit::fail(exit::USAGE, e);
         }
     };
-    let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
     // On a worker thread like the engine, not on the main thread in block_on: handing each
     // record across to the main thread cost a wake-up (a syscall) per record.
-    let consumer = tokio::spawn(consume(observer, handle, records, args.count, deadline));
+    let consumer = tokio::spawn(consume(observer, handle, records, args.count, args.duration));
     consumer.await.unwrap_or(exit::FAILURE)
 }
 
@@ -40,15 +39,10 @@ async fn consume(
     handle: crate::engine::Handle,
     mut records: tokio::sync::mpsc::Receiver<crate::record::Record>,
     count: Option<u64>,
-    deadline: Option<tokio::time::Instant>,
+    duration: Option<std::time::Duration>,
 ) -> u8 {
     let mut seen_events = 0u64;
-    let until = async move {
-        match deadline {
-            Some(d) => tokio::time::sleep_until(d).await,
-            None => std::future::pending().await,
-        }
-    };
+    let until = run_for(duration);
     tokio::pin!(until);
     let mut pacer = FlushPacer::default();
     // One timer for the owed flush, moved only when a new one is owed.

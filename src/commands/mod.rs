@@ -10,6 +10,7 @@ pub mod listen;
 pub mod replay;
 pub mod run;
 pub mod serve;
+pub mod tap;
 
 /// Exit codes shared by every command, and the one line that says why a command failed.
 pub mod exit {

@@ -41,6 +41,11 @@ pub fn is_engine_layer(record: &Record) -> bool {
 /// One line, no newline.
 pub fn line(record: &Record) -> String {
     let time = record.time.clock().dimmed();
+    // Several connections in one stream (`sio tap`): each line names its own.
+    let time = match &record.conn {
+        Some(conn) => format!("{time} {}", format!("[{}]", sanitize(conn)).cyan()),
+        None => time.to_string(),
+    };
     match &record.body {
         Body::Frame(f) => {
             let arrow = match f.dir {

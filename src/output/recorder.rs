@@ -158,6 +158,7 @@ mod tests {
         Record {
             seq: 0,
             time: Timestamp::now(),
+            conn: None,
             body: Body::Frame(FrameRecord {
                 dir: Some(Direction::Out),
                 transport: Some(Transport::Websocket),
@@ -186,6 +187,7 @@ mod tests {
         let http = Record {
             seq: 1,
             time: Timestamp::now(),
+            conn: None,
             body: Body::Http(HttpRecord {
                 method: "GET".into(),
                 url: "http://x/".into(),

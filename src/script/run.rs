@@ -269,6 +269,7 @@ pub fn start_bounded(options: Options, bound: Bound, mut sink: impl RecordSink) 
                 sink.observe(&Record {
                     seq: seq + 1,
                     time: Timestamp::now(),
+                    conn: None,
                     body: Body::State(note),
                 });
             }

@@ -18,6 +18,8 @@ pub enum Held {
 pub struct TextFrame {
     seq: u64,
     time: Timestamp,
+    /// The connection it belongs to, where the stream holds several (`sio tap`).
+    conn: Option<Box<str>>,
     text: Box<str>,
     dir: Option<Direction>,
     transport: Option<Transport>,
@@ -83,6 +85,7 @@ impl TextFrame {
         Some(TextFrame {
             seq: record.seq,
             time: record.time,
+            conn: record.conn.as_deref().map(Into::into),
             text: text.as_str().into(),
             dir: frame.dir,
             transport: frame.transport,
@@ -95,6 +98,7 @@ impl TextFrame {
         Record {
             seq: self.seq,
             time: self.time,
+            conn: self.conn.as_deref().map(str::to_string),
             body: Body::Frame(FrameRecord {
                 dir: self.dir,
                 transport: self.transport,
@@ -116,6 +120,7 @@ mod tests {
         Record {
             seq,
             time: Timestamp { micros: 1_000 + seq },
+            conn: None,
             body: Body::Frame(FrameRecord {
                 dir: Some(Direction::In),
                 transport: Some(Transport::Websocket),
@@ -123,6 +128,16 @@ mod tests {
                 decoded: decoder.decode(Frame::Text(text)),
             }),
         }
+    }
+
+    #[test]
+    fn a_held_frame_keeps_its_connection() {
+        let mut decoder = FrameDecoder::new(EioVersion::V4, Parser::Default);
+        let mut record = frame(&mut decoder, 1, r#"42["chat","hi"]"#);
+        record.conn = Some("9PS7ur4UsVpgE_ZhAAAA".into());
+        let held = Held::new(record.clone());
+        assert!(matches!(held, Held::Text(_)));
+        assert_eq!(held.record().into_owned(), record);
     }
 
     #[test]
@@ -159,6 +174,7 @@ mod tests {
         let binary = Record {
             seq: 3,
             time: Timestamp { micros: 3 },
+            conn: None,
             body: Body::Frame(FrameRecord {
                 dir: Some(Direction::In),
                 transport: Some(Transport::Websocket),
@@ -169,6 +185,7 @@ mod tests {
         let state = Record {
             seq: 4,
             time: Timestamp { micros: 4 },
+            conn: None,
             body: Body::State(StateRecord {
                 state: "open".into(),
                 detail: None,

@@ -27,6 +27,8 @@ mod node_harness;
 mod python_peer;
 mod script_cli;
 mod serve_cli;
+mod tap_clients;
+mod tap_more;
 mod tls;
 mod tui_render;
 mod tui_tmux;

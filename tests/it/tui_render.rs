@@ -35,6 +35,7 @@ impl Script {
             time: Timestamp {
                 micros: T0 + seq * 12_345,
             },
+            conn: None,
             body,
         });
     }

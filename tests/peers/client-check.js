@@ -8,6 +8,7 @@
 //                        [--transports polling|websocket|both] [--token secret]
 //                        [--only name,name]   (checks: see CHECKS below)
 //                        [--path /socket.io]  (the server's Engine.IO path)
+//                        [--parser msgpack]   (socket.io-msgpack-parser; v4 only)
 //
 // A check that times out (5 s) reports {"check": name, "failed": "timeout: ..."}
 // and the script goes on with the next one. Binary values are printed as
@@ -22,6 +23,7 @@ const flags = common.parseFlags(process.argv.slice(2), {
   token: "string",
   only: "string",
   path: "string",
+  parser: ["default", "msgpack"],
 });
 if (!flags.url) {
   process.stderr.write("error: --url is required\n");
@@ -40,7 +42,8 @@ function out(fields) {
 
 function options(extra) {
   const path = flags.path === undefined ? {} : { path: flags.path };
-  return { transports, forceNew: true, reconnection: false, timeout: TIMEOUT, ...path, ...extra };
+  const parser = flags.parser === "msgpack" ? { parser: require("socket.io-msgpack-parser") } : {};
+  return { transports, forceNew: true, reconnection: false, timeout: TIMEOUT, ...path, ...parser, ...extra };
 }
 
 /** Resolve with the args of the next `event`, or reject after TIMEOUT. */
@@ -129,6 +132,21 @@ const CHECKS = {
       acked,
       is_buffer: Buffer.isBuffer(echoed[0]) && Buffer.isBuffer(echoed[1].nested) && Buffer.isBuffer(acked[0]),
     };
+  },
+
+  // "ask": the server asks a "question" with an ack; the answer comes back as "answered".
+  async answer({ socket }) {
+    const question = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("timeout: no question")), TIMEOUT);
+      socket.once("question", (q, ack) => {
+        clearTimeout(timer);
+        ack("answer to " + q, Buffer.from([9, 8]));
+        resolve(q);
+      });
+    });
+    const answered = next(socket, "answered");
+    socket.emit("ask", "why?");
+    return { question: await question, answered: await answered };
   },
 
   // "binary": the server sends the bytes 01 02 03 of its own.

@@ -392,6 +392,7 @@ impl Session {
         let record = Record {
             seq: self.seq,
             time: Timestamp::now(),
+            conn: None,
             body,
         };
         self.seq += 1;

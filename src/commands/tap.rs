@@ -1,0 +1,116 @@
+//! `sio tap`: start the proxy and print (and record) what passes until Ctrl-C
+//! (exit 130) or --for (exit 0). Lines on stdin act on a session from the middle.
+
+use std::time::Instant;
+
+use super::common::{Observer, run_for};
+use super::exit;
+use tokio::io::AsyncBufReadExt;
+
+use crate::cli::{TapArgs, parse_duration};
+use crate::output::pace::{FlushPacer, Pace};
+use crate::record::Direction;
+use crate::tap::{Controls, Options};
+
+pub fn run(args: &TapArgs) -> u8 {
+    // A proxy serves many connections at once: every core, unlike the one-client commands.
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt.block_on(tap(args)),
+        Err(e) => exit::fail(exit::FAILURE, format!("cannot start the runtime: {e}")),
+    }
+}
+
+async fn tap(args: &TapArgs) -> u8 {
+    let printer = args.output.printer(Vec::new());
+    let mut observer = match Observer::recording_to(printer, args.record.as_deref(), args.record_secrets) {
+        Ok(o) => o,
+        Err(e) => return exit::fail(exit::USAGE, e),
+    };
+    let options = Options {
+        upstream: args.upstream.clone(),
+        listen: args.listen,
+        insecure: args.insecure,
+        ca_cert: args.ca_cert.clone(),
+        parser: args.parser.map(Into::into),
+        max_message: crate::engine::DEFAULT_MAX_PAYLOAD,
+        record_buffer: 4096,
+    };
+    let mut running = match crate::tap::start(options).await {
+        Ok(r) => r,
+        Err(e) => return exit::fail(exit::FAILURE, format!("tap: {e}")),
+    };
+    if !running.addr.ip().is_loopback() {
+        eprintln!(
+            "sio: WARNING: listening on {}, which is not a loopback address. Anyone who can reach \
+             this machine can reach {} through it. Use this on trusted networks only.",
+            running.addr.ip(),
+            args.upstream
+        );
+    }
+    eprintln!("listening on http://{} → {}", running.addr, args.upstream);
+    let until = run_for(args.duration);
+    tokio::pin!(until);
+    let controls = running.controls();
+    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    let mut stdin_open = true;
+    let mut pacer = FlushPacer::default();
+    let flush_at = tokio::time::sleep(std::time::Duration::ZERO);
+    tokio::pin!(flush_at);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let code = loop {
+        tokio::select! {
+            r = running.records.recv() => match r {
+                Some(record) => {
+                    observer.observe(&record);
+                    if running.records.is_empty() {
+                        match pacer.idle(Instant::now()) {
+                            Pace::Flush => observer.flush(),
+                            Pace::FlushAt(due) => flush_at.as_mut().reset(due.into()),
+                            Pace::Wait => {}
+                        }
+                    }
+                }
+                None => break exit::fail(exit::FAILURE, "tap: the proxy stopped"),
+            },
+            _ = &mut flush_at, if pacer.owed() => {
+                observer.flush();
+                pacer.flushed(Instant::now());
+            }
+            line = stdin.next_line(), if stdin_open => match line {
+                Ok(Some(line)) => {
+                    if let Err(e) = act(&controls, &line).await {
+                        eprintln!("sio: tap: {e}");
+                    }
+                }
+                // No more commands; the tap goes on.
+                Ok(None) | Err(_) => stdin_open = false,
+            },
+            _ = &mut ctrl_c => break exit::INTERRUPTED,
+            _ = &mut until => break exit::OK,
+        }
+    };
+    observer.flush();
+    code
+}
+
+const USAGE: &str = "commands: cut SID | delay SID in|out DUR (0 ends the delay)";
+
+/// One command from stdin: acting on a session from the middle.
+async fn act(controls: &Controls, line: &str) -> Result<(), String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        [] => Ok(()),
+        ["cut", sid] => controls.cut(sid).await,
+        ["delay", sid, way, duration] => {
+            let dir = match *way {
+                "in" => Direction::In,
+                "out" => Direction::Out,
+                other => return Err(format!("delay: {other:?} is not in or out; {USAGE}")),
+            };
+            let by = parse_duration(duration).map_err(|e| format!("delay: {e}"))?;
+            controls.delay(sid, dir, by).await
+        }
+        _ => Err(format!("{line:?} is not a tap command; {USAGE}")),
+    }
+}
