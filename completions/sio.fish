@@ -218,7 +218,7 @@ complete -c sio -n "__fish_sio_using_subcommand tap" -l listen -d 'Address to li
 complete -c sio -n "__fish_sio_using_subcommand tap" -l parser -d 'How Socket.IO packets are encoded; without it, the default parser until binary frames show msgpack' -r -f -a "default\t''
 msgpack\t''"
 complete -c sio -n "__fish_sio_using_subcommand tap" -l ca-cert -d 'Trust this PEM certificate (authority) for the upstream, in addition to the system\'s' -r -F
-complete -c sio -n "__fish_sio_using_subcommand tap" -l record -d 'Append every record to FILE as NDJSON, flushed as it happens' -r -F
+complete -c sio -n "__fish_sio_using_subcommand tap" -l record -d 'Append every record to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
 complete -c sio -n "__fish_sio_using_subcommand tap" -l for -d 'Stop after this long, e.g. 30s' -r
 complete -c sio -n "__fish_sio_using_subcommand tap" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''

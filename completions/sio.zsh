@@ -226,7 +226,7 @@ _arguments "${_arguments_options[@]}" : \
 '--listen=[Address to listen on; port 0 picks a free one (printed on stderr). Anything but loopback exposes the proxy, and what it forwards, to the network (a warning is printed)]:ADDR:PORT:_default' \
 '--parser=[How Socket.IO packets are encoded; without it, the default parser until binary frames show msgpack]:PARSER:(default msgpack)' \
 '--ca-cert=[Trust this PEM certificate (authority) for the upstream, in addition to the system'\''s]:FILE:_files' \
-'--record=[Append every record to FILE as NDJSON, flushed as it happens]:FILE:_files' \
+'--record=[Append every record to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
 '--for=[Stop after this long, e.g. 30s]:DUR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--insecure[Accept any TLS certificate from the upstream. Insecure\: for test servers only]' \

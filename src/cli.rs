@@ -574,7 +574,7 @@ pub struct TapArgs {
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<std::path::PathBuf>,
 
-    /// Append every record to FILE as NDJSON, flushed as it happens.
+    /// Append every record to FILE as NDJSON, written within 5 ms of each record and in full before exit.
     #[arg(long, value_name = "FILE")]
     pub record: Option<std::path::PathBuf>,
 
