@@ -17,7 +17,7 @@ for (const line of fs.readFileSync(path.join(__dirname, "mix.txt"), "utf8").spli
   if (!m) throw new Error(`bad mix line: ${line.slice(0, 80)}`);
   frames.push(m[3] === "t" ? JSON.parse(m[4]) : "b" + Buffer.from(m[4], "hex").toString("base64"));
 }
-const out = [];
-const total = Math.ceil(n / frames.length) * frames.length;
-for (let i = 0; i < total; i++) out.push(frames[i % frames.length]);
-process.stdout.write(out.join("\n") + "\n");
+// One pass at a time: a single string of millions of frames is past V8's string limit.
+const pass = frames.join("\n") + "\n";
+const passes = Math.ceil(n / frames.length);
+for (let i = 0; i < passes; i++) fs.writeSync(1, pass);
