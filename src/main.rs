@@ -15,9 +15,16 @@ fn main() -> ExitCode {
                 return ExitCode::from(exit::OK);
             }
             // clap's message ends with a hint line; the reason comes last, as for every failure.
+            // Its first paragraph, on one line: "the following required arguments were
+            // not provided:" is followed by the arguments on lines of their own.
             let rendered = e.to_string();
-            let first = rendered.lines().next().unwrap_or("").trim_start_matches("error: ");
-            eprintln!("sio: bad arguments: {first}");
+            let first: Vec<&str> = rendered
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let first = first.join(" ");
+            eprintln!("sio: bad arguments: {}", first.trim_start_matches("error: "));
             return ExitCode::from(exit::USAGE);
         }
     };

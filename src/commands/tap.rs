@@ -21,6 +21,10 @@ pub fn run(args: &TapArgs) -> u8 {
 }
 
 async fn tap(args: &TapArgs) -> u8 {
+    // A URL the tap cannot use is the user's to fix (exit 2), not a failure of the tap.
+    if let Err(e) = crate::tap::parse_upstream(&args.upstream) {
+        return exit::fail(exit::USAGE, format!("tap: {e}"));
+    }
     let printer = args.output.printer(Vec::new());
     let mut observer = match Observer::recording_to(printer, args.record.as_deref(), args.record_secrets) {
         Ok(o) => o,

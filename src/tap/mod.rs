@@ -85,7 +85,8 @@ impl Drop for Running {
     }
 }
 
-fn parse_upstream(upstream: &str) -> Result<url::Url, String> {
+/// The upstream URL as the tap needs it: http(s), a host, no query.
+pub fn parse_upstream(upstream: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(upstream).map_err(|e| format!("{upstream:?} is not a URL: {e}"))?;
     match url.scheme() {
         "http" | "https" => {}

@@ -57,6 +57,15 @@ fn usage_errors_exit_2() {
     assert_eq!(sio(&["decode", "--eio", "5", "40"], None).status.code(), Some(2));
     assert_eq!(sio(&["decode", "--bogus"], None).status.code(), Some(2));
     assert_eq!(sio(&["nope"], None).status.code(), Some(2));
+    // The reason comes last on stderr, on one line, missing arguments named.
+    let o = sio(&["tap"], None);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        stderr.lines().last(),
+        Some("sio: bad arguments: the following required arguments were not provided: <UPSTREAM>"),
+        "{stderr}"
+    );
 }
 
 #[test]
