@@ -4,9 +4,8 @@
 use super::common::{Observer, run_for, runtime};
 use super::exit;
 use crate::cli::ListenArgs;
-use crate::output::pace::{FlushPacer, Pace};
+use crate::output::pace::FlushTimer;
 use crate::record::Body;
-use std::time::Instant;
 
 pub fn run(args: &ListenArgs) -> u8 {
     match runtime() {
@@ -44,10 +43,7 @@ async fn consume(
     let mut seen_events = 0u64;
     let until = run_for(duration);
     tokio::pin!(until);
-    let mut pacer = FlushPacer::default();
-    // One timer for the owed flush, moved only when a new one is owed.
-    let flush_at = tokio::time::sleep(std::time::Duration::ZERO);
-    tokio::pin!(flush_at);
+    let mut flush = FlushTimer::default();
     // One signal listener for the whole loop, not one per record.
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
@@ -56,20 +52,15 @@ async fn consume(
             r = records.recv() => r,
             _ = &mut ctrl_c => break exit::INTERRUPTED,
             _ = &mut until => break exit::OK,
-            _ = &mut flush_at, if pacer.owed() => {
+            _ = flush.due() => {
                 observer.flush();
-                pacer.flushed(Instant::now());
                 continue;
             }
         };
         let Some(record) = record else { break exit::FAILURE };
         observer.observe(&record);
-        if records.is_empty() {
-            match pacer.idle(Instant::now()) {
-                Pace::Flush => observer.flush(),
-                Pace::FlushAt(due) => flush_at.as_mut().reset(due.into()),
-                Pace::Wait => {}
-            }
+        if flush.after_record(!records.is_empty()) {
+            observer.flush();
         }
         if observer.printer().is_counted_event(&record) {
             seen_events += 1;

@@ -1,14 +1,12 @@
 //! `sio tap`: start the proxy and print (and record) what passes until Ctrl-C
 //! (exit 130) or --for (exit 0). Lines on stdin act on a session from the middle.
 
-use std::time::Instant;
-
 use super::common::{Observer, run_for};
 use super::exit;
 use tokio::io::AsyncBufReadExt;
 
 use crate::cli::{TapArgs, parse_duration};
-use crate::output::pace::{FlushPacer, Pace};
+use crate::output::pace::FlushTimer;
 use crate::record::Direction;
 use crate::tap::{Controls, Options};
 
@@ -57,9 +55,7 @@ async fn tap(args: &TapArgs) -> u8 {
     let controls = running.controls();
     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut stdin_open = true;
-    let mut pacer = FlushPacer::default();
-    let flush_at = tokio::time::sleep(std::time::Duration::ZERO);
-    tokio::pin!(flush_at);
+    let mut flush = FlushTimer::default();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     let code = loop {
@@ -67,20 +63,13 @@ async fn tap(args: &TapArgs) -> u8 {
             r = running.records.recv() => match r {
                 Some(record) => {
                     observer.observe(&record);
-                    if running.records.is_empty() {
-                        match pacer.idle(Instant::now()) {
-                            Pace::Flush => observer.flush(),
-                            Pace::FlushAt(due) => flush_at.as_mut().reset(due.into()),
-                            Pace::Wait => {}
-                        }
+                    if flush.after_record(!running.records.is_empty()) {
+                        observer.flush();
                     }
                 }
                 None => break exit::fail(exit::FAILURE, "tap: the proxy stopped"),
             },
-            _ = &mut flush_at, if pacer.owed() => {
-                observer.flush();
-                pacer.flushed(Instant::now());
-            }
+            _ = flush.due() => observer.flush(),
             line = stdin.next_line(), if stdin_open => match line {
                 Ok(Some(line)) => {
                     if let Err(e) = act(&controls, &line).await {

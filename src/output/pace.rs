@@ -56,6 +56,51 @@ impl FlushPacer {
     }
 }
 
+/// A [`FlushPacer`] with its one timer, for a consumer's select loop: after each
+/// record, [`FlushTimer::after_record`] says whether to write out now; otherwise
+/// [`FlushTimer::due`] resolves when the owed write-out is due.
+pub struct FlushTimer {
+    pacer: FlushPacer,
+    // One timer, moved only when a new write-out is owed.
+    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Default for FlushTimer {
+    fn default() -> Self {
+        FlushTimer {
+            pacer: FlushPacer::default(),
+            timer: Box::pin(tokio::time::sleep(Duration::ZERO)),
+        }
+    }
+}
+
+impl FlushTimer {
+    /// After a record; `more_waiting` when the channel holds more. True: write out now.
+    pub fn after_record(&mut self, more_waiting: bool) -> bool {
+        if more_waiting {
+            return false;
+        }
+        match self.pacer.idle(Instant::now()) {
+            Pace::Flush => true,
+            Pace::FlushAt(due) => {
+                self.timer.as_mut().reset(due.into());
+                false
+            }
+            Pace::Wait => false,
+        }
+    }
+
+    /// Resolves when an owed write-out is due (never while none is owed); the caller
+    /// writes out, and this counts as done.
+    pub async fn due(&mut self) {
+        if !self.pacer.owed() {
+            return std::future::pending().await;
+        }
+        self.timer.as_mut().await;
+        self.pacer.flushed(Instant::now());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use super::events::{Bound, Cursor, EventQueue, SeenEvent};
 use super::parse::{Arg, Step, contains};
 use crate::engine::{self, Handle, Options, target::Target};
-use crate::output::pace::{FlushPacer, Pace};
+use crate::output::pace::FlushTimer;
 use crate::proto::binary::placeholder;
 use crate::record::{Body, Direction, Record, StateRecord, Timestamp};
 
@@ -247,16 +247,12 @@ pub fn start_bounded(options: Options, bound: Bound, mut sink: impl RecordSink) 
     let pump = tokio::spawn(async move {
         // Notes of our own go between the engine's records; renumbering keeps `seq` gapless.
         let mut inserted = 0u64;
-        let mut pacer = FlushPacer::default();
-        // One timer for the owed flush, moved only when a new one is owed.
-        let flush_at = tokio::time::sleep(Duration::ZERO);
-        tokio::pin!(flush_at);
+        let mut flush = FlushTimer::default();
         loop {
             let record = tokio::select! {
                 r = records.recv() => r,
-                _ = &mut flush_at, if pacer.owed() => {
+                _ = flush.due() => {
                     sink.idle();
-                    pacer.flushed(Instant::now());
                     continue;
                 }
             };
@@ -273,12 +269,8 @@ pub fn start_bounded(options: Options, bound: Bound, mut sink: impl RecordSink) 
                     body: Body::State(note),
                 });
             }
-            if records.is_empty() {
-                match pacer.idle(Instant::now()) {
-                    Pace::Flush => sink.idle(),
-                    Pace::FlushAt(due) => flush_at.as_mut().reset(due.into()),
-                    Pace::Wait => {}
-                }
+            if flush.after_record(!records.is_empty()) {
+                sink.idle();
             }
         }
         sink.idle();
