@@ -12,8 +12,15 @@ use crate::tap::{Controls, Options};
 
 pub fn run(args: &TapArgs) -> u8 {
     // A proxy serves many connections at once: every core, unlike the one-client commands.
+    // The front end runs as a task on a worker, beside the proxy: handing it a record
+    // then wakes no other thread (block_on's main thread would be woken for each one).
+    let args = args.clone();
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt.block_on(tap(args)),
+        Ok(rt) => rt.block_on(async move {
+            tokio::spawn(async move { tap(&args).await })
+                .await
+                .unwrap_or_else(|e| exit::fail(exit::FAILURE, format!("tap: {e}")))
+        }),
         Err(e) => exit::fail(exit::FAILURE, format!("cannot start the runtime: {e}")),
     }
 }
