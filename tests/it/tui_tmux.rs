@@ -260,7 +260,8 @@ fn tap_shows_each_session_and_cuts_one_from_its_command_line() {
     let listed = tmux.wait_for("sessions: 2 live, 2 listed");
     assert!(listed.contains("websocket") && listed.contains("polling"), "{listed}");
     tmux.keys(&["Enter"]);
-    let shown = tmux.wait_for(" only ");
+    // The list's title (the overlay's footer also says "only").
+    let shown = tmux.wait_for(" only ─");
     let sid = shown
         .lines()
         .find_map(|l| l.split("· session ").nth(1))
