@@ -184,9 +184,15 @@ fn key_latency_under_flood() -> (f64, f64, f64, f64, u64) {
             let _ = keys_tx.send(Ok(Event::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE))));
         });
         let mut model = Model::new("http://127.0.0.1:3000", 100_000, false);
-        sio::tui::event_loop(&mut terminal, &mut model, records_rx, None, Keys(keys_rx))
-            .await
-            .expect("loop");
+        sio::tui::event_loop(
+            &mut terminal,
+            &mut model,
+            records_rx,
+            sio::tui::Actor::None,
+            Keys(keys_rx),
+        )
+        .await
+        .expect("loop");
         let _ = keys.await;
         producer.abort();
         let received = model.status.frames_in;

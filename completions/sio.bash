@@ -907,7 +907,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__tap)
-            opts="-h --listen --parser --insecure --ca-cert --record --record-secrets --for --json --raw --frames --color --help"
+            opts="-h --listen --parser --insecure --ca-cert --record --record-secrets --for --no-tui --scrollback --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -930,6 +930,10 @@ _sio() {
                     return 0
                     ;;
                 --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scrollback)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -220,11 +220,13 @@ msgpack\t''"
 complete -c sio -n "__fish_sio_using_subcommand tap" -l ca-cert -d 'Trust this PEM certificate (authority) for the upstream, in addition to the system\'s' -r -F
 complete -c sio -n "__fish_sio_using_subcommand tap" -l record -d 'Append every record to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
 complete -c sio -n "__fish_sio_using_subcommand tap" -l for -d 'Stop after this long, e.g. 30s' -r
+complete -c sio -n "__fish_sio_using_subcommand tap" -l scrollback -d 'Records the UI holds in memory; older ones are let go (the --record file keeps all)' -r
 complete -c sio -n "__fish_sio_using_subcommand tap" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand tap" -l insecure -d 'Accept any TLS certificate from the upstream. Insecure: for test servers only'
 complete -c sio -n "__fish_sio_using_subcommand tap" -l record-secrets -d 'Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)'
+complete -c sio -n "__fish_sio_using_subcommand tap" -l no-tui -d 'Print records even on a terminal (commands from stdin: cut SID, delay SID in|out DUR)'
 complete -c sio -n "__fish_sio_using_subcommand tap" -l json -d 'One JSON record per line'
 complete -c sio -n "__fish_sio_using_subcommand tap" -l raw -d 'Only the raw frames, one per line'
 complete -c sio -n "__fish_sio_using_subcommand tap" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'

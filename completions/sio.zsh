@@ -228,9 +228,11 @@ _arguments "${_arguments_options[@]}" : \
 '--ca-cert=[Trust this PEM certificate (authority) for the upstream, in addition to the system'\''s]:FILE:_files' \
 '--record=[Append every record to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
 '--for=[Stop after this long, e.g. 30s]:DUR:_default' \
+'--scrollback=[Records the UI holds in memory; older ones are let go (the --record file keeps all)]:N:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--insecure[Accept any TLS certificate from the upstream. Insecure\: for test servers only]' \
 '--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
+'--no-tui[Print records even on a terminal (commands from stdin\: cut SID, delay SID in|out DUR)]' \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
 '--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \

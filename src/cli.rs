@@ -586,6 +586,14 @@ pub struct TapArgs {
     #[arg(long = "for", value_name = "DUR", value_parser = parse_duration)]
     pub duration: Option<std::time::Duration>,
 
+    /// Print records even on a terminal (commands from stdin: cut SID, delay SID in|out DUR).
+    #[arg(long)]
+    pub no_tui: bool,
+
+    /// Records the UI holds in memory; older ones are let go (the --record file keeps all).
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub scrollback: usize,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

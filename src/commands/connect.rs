@@ -48,7 +48,7 @@ pub async fn ui(args: &ConnectCmdArgs) -> u8 {
     let mut model = crate::tui::model::Model::new(&args.connect.url, args.scrollback, false);
     model.nsp = session.nsp.clone();
     let handle = session.handle.clone();
-    let code = crate::tui::run(model, rx, Some(session)).await;
+    let code = crate::tui::run(model, rx, crate::tui::Actor::Client(session)).await;
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), handle.disconnect()).await;
     code
 }

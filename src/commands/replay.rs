@@ -98,7 +98,7 @@ fn replay_ui(args: &ReplayArgs, file: std::fs::File) -> u8 {
         model.message = Some((format!("{} bad line(s): {}", bad.len(), bad[0]), true));
     }
     match super::common::runtime() {
-        Ok(rt) => rt.block_on(crate::tui::run(model, rx, None)),
+        Ok(rt) => rt.block_on(crate::tui::run(model, rx, crate::tui::Actor::None)),
         Err(code) => code,
     }
 }

@@ -1,14 +1,14 @@
-//! `sio tap`: start the proxy and print (and record) what passes until Ctrl-C
-//! (exit 130) or --for (exit 0). Lines on stdin act on a session from the middle.
+//! `sio tap`: start the proxy and show (and record) what passes until Ctrl-C
+//! (exit 130), `q` in the TUI, or --for (exit 0). On a terminal, the TUI; otherwise
+//! printed records, and lines on stdin act on a session from the middle.
 
 use super::common::{Observer, run_for};
 use super::exit;
 use tokio::io::AsyncBufReadExt;
 
-use crate::cli::{TapArgs, parse_duration};
+use crate::cli::TapArgs;
 use crate::output::pace::FlushTimer;
-use crate::record::Direction;
-use crate::tap::{Controls, Options};
+use crate::tap::{Controls, Options, Running};
 
 pub fn run(args: &TapArgs) -> u8 {
     // A proxy serves many connections at once: every core, unlike the one-client commands.
@@ -30,11 +30,6 @@ async fn tap(args: &TapArgs) -> u8 {
     if let Err(e) = crate::tap::parse_upstream(&args.upstream) {
         return exit::fail(exit::USAGE, format!("tap: {e}"));
     }
-    let printer = args.output.printer(Vec::new());
-    let mut observer = match Observer::recording_to(printer, args.record.as_deref(), args.record_secrets) {
-        Ok(o) => o,
-        Err(e) => return exit::fail(exit::USAGE, e),
-    };
     let options = Options {
         upstream: args.upstream.clone(),
         listen: args.listen,
@@ -57,6 +52,20 @@ async fn tap(args: &TapArgs) -> u8 {
         );
     }
     eprintln!("listening on http://{} → {}", running.addr, args.upstream);
+    use std::io::IsTerminal as _;
+    let tui = !args.no_tui
+        && !args.output.json
+        && !args.output.raw
+        && std::io::stdout().is_terminal()
+        && std::io::stdin().is_terminal();
+    if tui {
+        return ui(args, running).await;
+    }
+    let printer = args.output.printer(Vec::new());
+    let mut observer = match Observer::recording_to(printer, args.record.as_deref(), args.record_secrets) {
+        Ok(o) => o,
+        Err(e) => return exit::fail(exit::USAGE, e),
+    };
     let until = run_for(args.duration);
     tokio::pin!(until);
     let controls = running.controls();
@@ -94,23 +103,64 @@ async fn tap(args: &TapArgs) -> u8 {
     code
 }
 
-const USAGE: &str = "commands: cut SID | delay SID in|out DUR (0 ends the delay)";
+/// The TUI: records go to the file as they come, then to the screen (the tap waits for
+/// a screen that falls behind, so nothing queues without a bound).
+async fn ui(args: &TapArgs, mut running: Running) -> u8 {
+    // The screen is the printer here: the observer only records.
+    let mut file = match Observer::recording_to(
+        args.output.printer(Vec::new()),
+        args.record.as_deref(),
+        args.record_secrets,
+    ) {
+        Ok(o) => o,
+        Err(e) => return exit::fail(exit::USAGE, e),
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(4096);
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut records = std::mem::replace(&mut running.records, tokio::sync::mpsc::channel(1).1);
+    let forward = tokio::spawn(async move {
+        let mut flush = FlushTimer::default();
+        loop {
+            tokio::select! {
+                r = records.recv() => {
+                    let Some(record) = r else { break };
+                    file.record_only(&record);
+                    if flush.after_record(!records.is_empty()) {
+                        file.flush();
+                    }
+                    // A screen that has quit takes no more; the file still does.
+                    let _ = tx.send(record).await;
+                }
+                _ = flush.due() => file.flush(),
+                // The screen is gone: what the tap already handed over still goes to the file.
+                _ = &mut stopped => {
+                    while let Ok(record) = records.try_recv() {
+                        file.record_only(&record);
+                    }
+                    break;
+                }
+            }
+        }
+        file.flush();
+    });
+    let mut model = crate::tui::model::Model::new(&args.upstream, args.scrollback, false);
+    model.tap = true;
+    let ui = crate::tui::run(model, rx, crate::tui::Actor::Tap(running.controls()));
+    let until = run_for(args.duration);
+    let code = tokio::select! {
+        code = ui => code,
+        _ = until => exit::OK,
+    };
+    drop(running);
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), forward).await;
+    code
+}
 
 /// One command from stdin: acting on a session from the middle.
 async fn act(controls: &Controls, line: &str) -> Result<(), String> {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    match words.as_slice() {
-        [] => Ok(()),
-        ["cut", sid] => controls.cut(sid).await,
-        ["delay", sid, way, duration] => {
-            let dir = match *way {
-                "in" => Direction::In,
-                "out" => Direction::Out,
-                other => return Err(format!("delay: {other:?} is not in or out; {USAGE}")),
-            };
-            let by = parse_duration(duration).map_err(|e| format!("delay: {e}"))?;
-            controls.delay(sid, dir, by).await
-        }
-        _ => Err(format!("{line:?} is not a tap command; {USAGE}")),
+    match crate::tap::command::parse(line, None)? {
+        Some(command) => controls.apply(&command).await.map(|_| ()),
+        None => Ok(()),
     }
 }

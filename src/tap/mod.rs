@@ -6,7 +6,9 @@
 //! - [`headers`]: what changes in headers on the way (hop-by-hop, Host, X-Forwarded-*).
 //! - [`session`]: one Engine.IO session seen from the middle → record bodies.
 //! - [`wsframe`]: a passive WebSocket frame reader.
+//! - [`command`]: the commands that act from the middle (cut, delay).
 
+pub mod command;
 pub mod headers;
 mod proxy;
 pub mod session;
@@ -76,6 +78,21 @@ impl Controls {
     /// Holds every frame one way of a session (by sid) by `by`: watch heartbeats and ack timeouts.
     pub async fn delay(&self, sid: &str, dir: crate::record::Direction, by: Duration) -> Result<(), String> {
         self.tap.delay(sid, dir, by).await
+    }
+
+    /// Carries out one command; the answer says what was done.
+    pub async fn apply(&self, command: &command::TapCommand) -> Result<String, String> {
+        match command {
+            command::TapCommand::Cut { sid } => self.cut(sid).await.map(|()| format!("cut {sid}")),
+            command::TapCommand::Delay { sid, dir, by } => {
+                self.delay(sid, *dir, *by).await?;
+                let way = session::direction_words(*dir);
+                Ok(match by.is_zero() {
+                    true => format!("{sid}: {way} no longer delayed"),
+                    false => format!("{sid}: {way} delayed by {} ms", by.as_millis()),
+                })
+            }
+        }
     }
 }
 

@@ -161,8 +161,8 @@ impl Tap {
             if s.name == sid {
                 return;
             }
-            s.name = sid.to_string();
-            s.opened()
+            let before = std::mem::replace(&mut s.name, sid.to_string());
+            s.opened(&before)
         };
         bodies.push(opened);
         let mut sessions = self.sessions();

@@ -113,8 +113,9 @@ impl Session {
         })
     }
 
-    /// The state record announcing a session whose handshake just passed.
-    pub fn opened(&self) -> Body {
+    /// The state record announcing a session whose handshake just passed; `before` is
+    /// the name its first records carried (the connection's, until the sid was known).
+    pub fn opened(&self, before: &str) -> Body {
         let ua = self.client.user_agent.as_deref().unwrap_or("no user agent");
         state(
             "session",
@@ -131,6 +132,7 @@ impl Session {
                 "user_agent": self.client.user_agent,
                 "eio": self.eio.number(),
                 "transport": self.transport.to_string(),
+                "before": before,
             }),
         )
     }

@@ -17,6 +17,11 @@ pub enum Effect {
         line: String,
         step: Step,
     },
+    /// A tap command: cut or delay a session.
+    Tap {
+        line: String,
+        command: crate::tap::command::TapCommand,
+    },
     Heartbeat(HeartbeatMode),
     /// Copy text to the clipboard (OSC 52).
     Copy(String),
@@ -50,12 +55,13 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("f", "direction: both, in only, out only"),
             ("a", "acks: round trips per event (p50, p95, max)"),
             ("n", "namespaces and their state"),
+            ("c C", "the row's session or client only, or all · C: list them"),
         ],
     ),
     (
         "Acting",
         &[
-            (": or i", "command line: emit, join, leave, use, ack, send…"),
+            (": or i", "command line: emit, join, leave, use, ack… (tap: cut, delay)"),
             ("w", "withhold heartbeat answers (watch the server time out)"),
             ("d", "delay heartbeat answers by 3 s"),
             ("y", "copy the selected frame (OSC 52 clipboard)"),
@@ -96,7 +102,18 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
                 keys.push((":", "command"));
             }
             keys.extend([("/", "search"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
-            if !model.read_only {
+            if !model.conns.is_empty() {
+                keys.push(("c", if model.filter.conn.is_some() { "all" } else { "one" }));
+                keys.push((
+                    "C",
+                    if model.conn_noun() == "session" {
+                        "sessions"
+                    } else {
+                        "clients"
+                    },
+                ));
+            }
+            if !model.read_only && !model.tap {
                 keys.push(("w", "withhold ♥"));
             }
             keys.extend([("a", "acks"), ("?", "help"), ("q", "quit")]);
@@ -108,6 +125,10 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
 pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
         return vec![Effect::Quit];
+    }
+    if model.overlay == Overlay::Conns {
+        conns_key(model, key);
+        return Vec::new();
     }
     if model.overlay != Overlay::None {
         match key.code {
@@ -121,6 +142,32 @@ pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Focus::Command => command_key(model, key),
         Focus::Search => search_key(model, key),
         Focus::List | Focus::Detail => pane_key(model, key),
+    }
+}
+
+/// The connections overlay: move, Enter shows that one only, `a` all of them.
+fn conns_key(model: &mut Model, key: KeyEvent) {
+    let last = model.conns.len().saturating_sub(1);
+    match key.code {
+        KeyCode::Char('j') | KeyCode::Down => model.conn_cursor = (model.conn_cursor + 1).min(last),
+        KeyCode::Char('k') | KeyCode::Up => model.conn_cursor = model.conn_cursor.saturating_sub(1),
+        KeyCode::Home | KeyCode::Char('g') => model.conn_cursor = 0,
+        KeyCode::End | KeyCode::Char('G') => model.conn_cursor = last,
+        KeyCode::Enter => {
+            let chosen = model.conns.iter().nth(model.conn_cursor).map(|c| c.name.clone());
+            if let Some(name) = chosen {
+                model.show_conn(name);
+            }
+            model.overlay = Overlay::None;
+        }
+        KeyCode::Char('a') => {
+            model.filter.conn = None;
+            model.refilter();
+            model.overlay = Overlay::None;
+        }
+        KeyCode::Esc | KeyCode::Char('C') | KeyCode::Char('?') => model.overlay = Overlay::None,
+        KeyCode::Char('q') => model.quit = true,
+        _ => {}
     }
 }
 
@@ -179,8 +226,15 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('a') => model.overlay = Overlay::Acks,
         KeyCode::Char('n') => model.overlay = Overlay::Namespaces,
+        KeyCode::Char('c') => model.toggle_conn_filter(),
+        KeyCode::Char('C') => {
+            // Open on the connection shown, if one is.
+            let shown = model.filter.conn.as_deref().and_then(|n| model.conns.position(n));
+            model.conn_cursor = shown.unwrap_or(0).min(model.conns.len().saturating_sub(1));
+            model.overlay = Overlay::Conns;
+        }
         KeyCode::Char('?') => model.overlay = Overlay::Help,
-        KeyCode::Char('w') if !model.read_only => {
+        KeyCode::Char('w') if !model.read_only && !model.tap => {
             let mode = match model.heartbeat_mode {
                 HeartbeatMode::Withhold => HeartbeatMode::Normal,
                 _ => HeartbeatMode::Withhold,
@@ -188,7 +242,7 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.heartbeat_mode = mode;
             return vec![Effect::Heartbeat(mode)];
         }
-        KeyCode::Char('d') if !model.read_only => {
+        KeyCode::Char('d') if !model.read_only && !model.tap => {
             let mode = match model.heartbeat_mode {
                 HeartbeatMode::Delay(_) => HeartbeatMode::Normal,
                 _ => HeartbeatMode::Delay(Duration::from_secs(3)),
@@ -233,6 +287,9 @@ fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 model.history.push(line.clone());
             }
             model.history_pos = None;
+            if model.tap {
+                return tap_line(model, line);
+            }
             match parse_line(&line, 1) {
                 Ok(Some(step)) => {
                     model.focus = Focus::List;
@@ -279,11 +336,47 @@ fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Completes the word under the cursor: commands first, then namespaces and event names.
+/// A line on the tap's command line.
+fn tap_line(model: &mut Model, line: String) -> Vec<Effect> {
+    match crate::tap::command::parse(&line, model.filter.conn.as_deref()) {
+        Ok(Some(command)) => {
+            model.focus = Focus::List;
+            model.message = Some((format!("running: {line}"), false));
+            vec![Effect::Tap { line, command }]
+        }
+        Ok(None) => {
+            model.focus = Focus::List;
+            Vec::new()
+        }
+        Err(e) => {
+            model.message = Some((e, true));
+            model.input = line;
+            Vec::new()
+        }
+    }
+}
+
+/// Completes the word under the cursor: commands first, then namespaces and event names
+/// (on the tap: its commands, then live sessions).
 fn complete(model: &mut Model) {
     let words: Vec<&str> = model.input.split(' ').collect();
     let Some(last) = words.last().copied() else { return };
-    let candidates: Vec<String> = if words.len() == 1 {
+    let candidates: Vec<String> = if model.tap {
+        if words.len() == 1 {
+            crate::tap::command::COMMANDS.iter().map(|c| c.to_string()).collect()
+        } else if words.len() == 2 {
+            model
+                .conns
+                .iter()
+                .filter(|c| c.is_live())
+                .map(|c| c.name.clone())
+                .collect()
+        } else if words[0] == "delay" && words.len() == 3 {
+            vec!["in".into(), "out".into()]
+        } else {
+            Vec::new()
+        }
+    } else if words.len() == 1 {
         COMMANDS.iter().filter(|c| **c != "#").map(|c| c.to_string()).collect()
     } else {
         match words[0] {

@@ -5,6 +5,8 @@
 //!   records in batches and redraws at a bounded rate, so a flood never blocks
 //!   a key. The terminal is restored on exit, on Ctrl-C and on a panic.
 
+pub mod conns;
+mod conns_view;
 pub mod held;
 pub mod keys;
 pub mod model;
@@ -57,14 +59,46 @@ fn save_history(history: &[String]) {
     let _ = std::fs::write(path, history[start..].join("\n") + "\n");
 }
 
-/// Puts the terminal back: raw mode off, main screen, mouse released.
-fn restore_terminal() {
-    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
-    ratatui::restore();
+/// Puts the terminal back when dropped: raw mode off, main screen, mouse released.
+struct RestoreOnDrop;
+
+impl Drop for RestoreOnDrop {
+    fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+        ratatui::restore();
+    }
+}
+
+/// What the command line and the acting keys act on.
+pub enum Actor {
+    /// A replay: nothing.
+    None,
+    /// The client engine's session (`sio connect`).
+    Client(Session),
+    /// The tap's sessions, from the middle (`sio tap`).
+    Tap(crate::tap::Controls),
+}
+
+/// Where records come from: the engine's unbounded channel, or the tap's bounded one.
+pub trait RecordSource {
+    /// Waits for records and moves up to `limit` into `buf`; 0 once the source is done.
+    fn recv_many(&mut self, buf: &mut Vec<Record>, limit: usize) -> impl std::future::Future<Output = usize>;
+}
+
+impl RecordSource for mpsc::UnboundedReceiver<Record> {
+    fn recv_many(&mut self, buf: &mut Vec<Record>, limit: usize) -> impl std::future::Future<Output = usize> {
+        mpsc::UnboundedReceiver::recv_many(self, buf, limit)
+    }
+}
+
+impl RecordSource for mpsc::Receiver<Record> {
+    fn recv_many(&mut self, buf: &mut Vec<Record>, limit: usize) -> impl std::future::Future<Output = usize> {
+        mpsc::Receiver::recv_many(self, buf, limit)
+    }
 }
 
 /// Runs the UI on the real terminal until the user quits.
-pub async fn run(mut model: Model, records: mpsc::UnboundedReceiver<Record>, session: Option<Session>) -> u8 {
+pub async fn run(mut model: Model, records: impl RecordSource, actor: Actor) -> u8 {
     model.history = load_history();
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
@@ -76,8 +110,10 @@ pub async fn run(mut model: Model, records: mpsc::UnboundedReceiver<Record>, ses
         }
     };
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, &mut model, records, session, EventStream::new()).await;
-    restore_terminal();
+    // Restores the terminal however this future ends, dropped (`--for` ran out) included.
+    let restore = RestoreOnDrop;
+    let result = event_loop(&mut terminal, &mut model, records, actor, EventStream::new()).await;
+    drop(restore);
     save_history(&model.history);
     match result {
         Ok(()) => crate::commands::exit::OK,
@@ -86,15 +122,16 @@ pub async fn run(mut model: Model, records: mpsc::UnboundedReceiver<Record>, ses
 }
 
 /// The loop, generic over the backend and the input stream so tests can drive it.
-pub async fn event_loop<B, S>(
+pub async fn event_loop<B, R, S>(
     terminal: &mut Terminal<B>,
     model: &mut Model,
-    mut records: mpsc::UnboundedReceiver<Record>,
-    session: Option<Session>,
+    mut records: R,
+    actor: Actor,
     mut input: S,
 ) -> Result<(), String>
 where
     B: Backend,
+    R: RecordSource,
     S: futures_util::Stream<Item = std::io::Result<Event>> + Unpin,
 {
     let (results_tx, mut results_rx) = mpsc::unbounded_channel::<(String, Result<String, String>)>();
@@ -110,7 +147,7 @@ where
                 match event {
                     Some(Ok(Event::Key(key))) if key.kind != crossterm::event::KeyEventKind::Release => {
                         for effect in keys::handle_key(model, key) {
-                            apply(effect, model, session.as_ref(), &results_tx);
+                            apply(effect, model, &actor, &results_tx);
                         }
                     }
                     Some(Ok(Event::Mouse(mouse))) => keys::handle_mouse(model, mouse, 3),
@@ -164,13 +201,25 @@ fn draw<B: Backend>(terminal: &mut Terminal<B>, model: &mut Model) -> Result<(),
 fn apply(
     effect: Effect,
     model: &mut Model,
-    session: Option<&Session>,
+    actor: &Actor,
     results: &mpsc::UnboundedSender<(String, Result<String, String>)>,
 ) {
     match effect {
         Effect::Quit => model.quit = true,
+        Effect::Tap { line, command } => {
+            let Actor::Tap(controls) = actor else {
+                model.message = Some(("no tap to act on".into(), true));
+                return;
+            };
+            let controls = controls.clone();
+            let results = results.clone();
+            tokio::spawn(async move {
+                let result = controls.apply(&command).await;
+                let _ = results.send((line, result));
+            });
+        }
         Effect::Run { line, step } => {
-            let Some(session) = session else {
+            let Actor::Client(session) = actor else {
                 model.message = Some(("read-only: nothing to send to".into(), true));
                 return;
             };
@@ -189,7 +238,7 @@ fn apply(
             });
         }
         Effect::Heartbeat(mode) => {
-            if let Some(session) = session {
+            if let Actor::Client(session) = actor {
                 let handle = session.handle.clone();
                 tokio::spawn(async move {
                     let _ = handle.heartbeat(mode).await;

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde_json::Value;
 
+use super::conns::Conns;
 use super::held::Held;
 use crate::engine::HeartbeatMode;
 use crate::explain;
@@ -30,6 +31,8 @@ pub enum Overlay {
     Help,
     Acks,
     Namespaces,
+    /// The sessions (tap) or clients the records name.
+    Conns,
 }
 
 /// Which direction the list shows.
@@ -47,6 +50,8 @@ pub struct Filter {
     pub hide_heartbeats: bool,
     pub show_transport: bool,
     pub dir: DirFilter,
+    /// Only this connection's records (a tap session, a client).
+    pub conn: Option<String>,
 }
 
 impl Default for Filter {
@@ -56,6 +61,7 @@ impl Default for Filter {
             hide_heartbeats: false,
             show_transport: false,
             dir: DirFilter::Both,
+            conn: None,
         }
     }
 }
@@ -155,6 +161,12 @@ pub struct Model {
     pub now: Timestamp,
     /// The namespace commands use (`use NS` changes it).
     pub nsp: String,
+    /// The connections the records name, where there are several.
+    pub conns: Conns,
+    /// The row chosen in the connections overlay.
+    pub conn_cursor: usize,
+    /// The screen of `sio tap`: its command line cuts and delays sessions.
+    pub tap: bool,
 }
 
 impl Model {
@@ -193,6 +205,9 @@ impl Model {
             list_top: 0,
             now: Timestamp::now(),
             nsp: "/".into(),
+            conns: Conns::default(),
+            conn_cursor: 0,
+            tap: false,
         }
     }
 
@@ -209,6 +224,9 @@ impl Model {
 
     /// Takes one record: status, stats, scrollback, filter.
     pub fn push(&mut self, record: Record) {
+        if record.conn.is_some() {
+            self.conns.observe(&record);
+        }
         self.observe(&record);
         let absolute = self.first_index + self.records.len() as u64;
         let passes = self.passes(&record);
@@ -235,6 +253,9 @@ impl Model {
     /// Whether the filter lets a record through.
     pub fn passes(&self, record: &Record) -> bool {
         let f = &self.filter;
+        if f.conn.is_some() && record.conn != f.conn {
+            return false;
+        }
         match &record.body {
             Body::Http(_) if !f.show_transport => return false,
             Body::Frame(frame) => {
@@ -288,6 +309,35 @@ impl Model {
         self.follow = true;
         self.waiting = 0;
         self.detail_scroll = 0;
+    }
+
+    /// Shows only the selected row's connection, or all of them again.
+    pub fn toggle_conn_filter(&mut self) {
+        if self.filter.conn.take().is_none() {
+            match self.selected_record().and_then(|r| r.conn.clone()) {
+                Some(name) => self.filter.conn = Some(name),
+                None => {
+                    self.message = Some(("this row names no session or client".into(), true));
+                    return;
+                }
+            }
+        }
+        self.refilter();
+    }
+
+    /// Shows only the named connection.
+    pub fn show_conn(&mut self, name: String) {
+        self.filter.conn = Some(name);
+        self.refilter();
+    }
+
+    /// What the connections are called on this screen.
+    pub fn conn_noun(&self) -> &'static str {
+        if self.tap || self.conns.iter().any(|c| c.peer.is_some()) {
+            "session"
+        } else {
+            "client"
+        }
     }
 
     pub fn toggle_follow(&mut self) {
@@ -374,6 +424,11 @@ impl Model {
                     "closed" => {
                         s.state = "closed".into();
                         s.closed = st.detail.clone();
+                    }
+                    // The tap's first record: where it listens and what it forwards to.
+                    "listening" => {
+                        s.url = st.detail.clone().unwrap_or_default();
+                        s.state = "listening".into();
                     }
                     "heartbeat" => s.last_heartbeat_rtt_ms = data.get("rtt_ms").and_then(Value::as_f64),
                     "ack" => {

@@ -8,6 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Sparkline, Wrap};
 
+use super::conns_view;
 use super::held::Held;
 use super::keys;
 use super::model::{DirFilter, Focus, Model, Overlay};
@@ -29,7 +30,7 @@ pub fn color(tone: Tone) -> Style {
     }
 }
 
-fn cut(s: &str, width: usize) -> String {
+pub(super) fn cut(s: &str, width: usize) -> String {
     let count = s.chars().count();
     if count <= width {
         format!("{s:<width$}")
@@ -42,7 +43,7 @@ fn cut(s: &str, width: usize) -> String {
     }
 }
 
-fn dim() -> Style {
+pub(super) fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 
@@ -75,10 +76,14 @@ pub fn draw(frame: &mut Frame<'_>, model: &mut Model) {
         Overlay::Help => draw_help(frame, area),
         Overlay::Acks => draw_acks(frame, area, model),
         Overlay::Namespaces => draw_namespaces(frame, area, model),
+        Overlay::Conns => conns_view::draw_list(frame, area, model),
     }
 }
 
 fn draw_status(frame: &mut Frame<'_>, area: Rect, model: &Model) {
+    if model.tap || (model.read_only && !model.conns.is_empty()) {
+        return conns_view::draw_status(frame, area, model);
+    }
     let s = &model.status;
     let mut first = vec![
         Span::styled(" sio ▸ ", Style::new().add_modifier(Modifier::BOLD)),
@@ -202,14 +207,19 @@ fn row(
     width: usize,
     raw_view: bool,
     start: Option<crate::record::Timestamp>,
+    conn: Option<Span<'static>>,
 ) -> Line<'static> {
     let time = match start {
         Some(s) => format!("+{:.3}s", record.time.seconds_since(s)),
         None => record.time.clock(),
     };
     let head = format!("{:>6} {:>12} ", number, cut(&time, 12));
-    let rest = width.saturating_sub(head.chars().count());
+    let mut rest = width.saturating_sub(head.chars().count());
     let mut spans = vec![Span::styled(head, dim())];
+    if let Some(tag) = conn {
+        rest = rest.saturating_sub(tag.width());
+        spans.push(tag);
+    }
     match &record.body {
         Body::Frame(f) => {
             let arrow = match f.dir {
@@ -300,6 +310,9 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, model: &mut Model) {
     if model.raw_view {
         filters.push("raw".into());
     }
+    if let Some(conn) = &f.conn {
+        filters.push(format!("{} {} only", model.conn_noun(), sanitize(conn)));
+    }
     if !filters.is_empty() {
         title.push_str(&format!("· {} ", filters.join(", ")));
     }
@@ -329,7 +342,8 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, model: &mut Model) {
     for pos in model.list_top..(model.list_top + height).min(model.visible.len()) {
         let absolute = model.visible[pos];
         let Some(record) = model.record(absolute) else { continue };
-        let mut line = row(&record, absolute + 1, inner.width as usize, model.raw_view, start);
+        let tag = (!model.conns.is_empty()).then(|| conns_view::tag(model, record.conn.as_deref()));
+        let mut line = row(&record, absolute + 1, inner.width as usize, model.raw_view, start, tag);
         if pos == model.selected {
             line = line.style(Style::new().add_modifier(Modifier::REVERSED));
         }
@@ -560,6 +574,7 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, model: &Model) {
             Some((text, true)) => Line::styled(format!("✗ {}", sanitize(text)), color(Tone::Error)),
             Some((text, false)) => Line::styled(format!("✓ {}", sanitize(text)), color(Tone::Ack)),
             None if model.read_only => Line::styled("replay: read-only", dim()),
+            None if model.tap => Line::styled(": to type a command: cut SID, delay SID in|out 2s", dim()),
             None => Line::styled(": to type a command, e.g. emit echo \"hi\" --ack", dim()),
         },
     };
@@ -578,7 +593,7 @@ fn draw_keybar(frame: &mut Frame<'_>, area: Rect, model: &Model) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width.saturating_sub(2));
     let h = height.min(area.height);
     Rect {

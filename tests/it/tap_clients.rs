@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use sio::record::{Body, Direction, Raw, Record};
 
 use crate::support::node::{NodeServer, ServerKind, ensure_installed, peers_dir};
+use crate::support::tap::TapRecords;
 
 const CLIENT: Duration = Duration::from_secs(90);
 const SETTLE: Duration = Duration::from_secs(10);
@@ -91,6 +92,12 @@ impl TapUnderTest {
             let left = deadline.saturating_duration_since(Instant::now());
             let _ = self.rt.block_on(tokio::time::timeout(left, self.changed.notified()));
         }
+    }
+}
+
+impl TapRecords for TapUnderTest {
+    fn records_until(&self, done: &dyn Fn(&[Record]) -> bool) -> Vec<Record> {
+        TapUnderTest::records_until(self, done)
     }
 }
 
@@ -173,7 +180,7 @@ pub struct Packet {
     pub data: String,
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -268,7 +275,7 @@ pub fn server_sids(server: &NodeServer) -> Vec<String> {
 }
 
 /// The server's and the tap's views of every session agree, packet for packet.
-fn assert_same_packets(server: &NodeServer, tap: &TapUnderTest, eio3: bool) -> Vec<Record> {
+pub fn assert_same_packets(server: &NodeServer, tap: &impl TapRecords, eio3: bool) -> Vec<Record> {
     let sids = server_sids(server);
     assert!(!sids.is_empty(), "the server saw no connection");
     let count = |records: &[Record]| {
@@ -278,7 +285,7 @@ fn assert_same_packets(server: &NodeServer, tap: &TapUnderTest, eio3: bool) -> V
                     >= server_packets(server, sid, "packet_out").len()
         })
     };
-    let records = tap.records_until(count);
+    let records = tap.records_until(&count);
     for sid in &sids {
         let into_server = server_packets(server, sid, "packet_in");
         let from_server = server_packets(server, sid, "packet_out");
@@ -323,7 +330,7 @@ fn assert_same_packets(server: &NodeServer, tap: &TapUnderTest, eio3: bool) -> V
 }
 
 /// Equal lists, or a message naming the first difference.
-fn same_packets(tap: &[Packet], server: &[Packet], what: &str) {
+pub fn same_packets(tap: &[Packet], server: &[Packet], what: &str) {
     if let Some(i) = (0..tap.len().max(server.len())).find(|&i| tap.get(i) != server.get(i)) {
         panic!(
             "{what}: packet {i} differs (tap {} packets, server {}):\n  tap:    {:?}\n  server: {:?}",
@@ -335,14 +342,42 @@ fn same_packets(tap: &[Packet], server: &[Packet], what: &str) {
     }
 }
 
-fn has_state(records: &[Record], sid: &str, state: &str) -> bool {
+pub fn has_state(records: &[Record], sid: &str, state: &str) -> bool {
     records
         .iter()
         .any(|r| r.conn.as_deref() == Some(sid) && matches!(&r.body, Body::State(s) if s.state == state))
 }
 
+/// A Socket.IO packet with binary attachments, put back together by the tap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reassembled {
+    /// The event name (none for an ack).
+    pub event: Option<String>,
+    /// The ack id, when the packet asks for an ack or is one.
+    pub id: Option<u64>,
+    /// Each attachment as hex, in placeholder order.
+    pub attachments: Vec<String>,
+}
+
+/// Every packet with attachments the tap reassembled for `sid` in one direction.
+pub fn reassembled(records: &[Record], sid: &str, dir: Direction) -> Vec<Reassembled> {
+    records
+        .iter()
+        .filter(|r| r.conn.as_deref() == Some(sid))
+        .filter_map(|r| r.frame())
+        .filter(|f| f.dir == Some(dir))
+        .filter_map(|f| f.decoded.sio.as_ref())
+        .filter(|s| s.complete && !s.attachments.is_empty())
+        .map(|s| Reassembled {
+            event: s.event.clone(),
+            id: s.id,
+            attachments: s.attachments.iter().map(|a| hex(&a.0)).collect(),
+        })
+        .collect()
+}
+
 /// Frames the tap decoded with an error: none are expected from real peers.
-fn malformed(records: &[Record]) -> Vec<String> {
+pub fn malformed(records: &[Record]) -> Vec<String> {
     records
         .iter()
         .filter(|r| r.frame().is_some_and(|f| f.decoded.error.is_some()))
@@ -397,14 +432,10 @@ fn run_matrix(kind: ServerKind, client: &str, transports: &str, extra_checks: &[
     );
     // Binary reassembly per session and direction: the echo's attachments, both ways.
     let attachments = |dir: Direction| {
-        records
-            .iter()
-            .filter(|r| r.conn.as_deref() == Some(engine_id))
-            .filter_map(|r| r.frame())
-            .filter(|f| f.dir == Some(dir))
-            .filter_map(|f| f.decoded.sio.as_ref())
-            .filter(|s| s.event.as_deref() == Some("echo") && !s.attachments.is_empty())
-            .map(|s| s.attachments.iter().map(|a| hex(&a.0)).collect::<Vec<_>>())
+        reassembled(&records, engine_id, dir)
+            .into_iter()
+            .filter(|p| p.event.as_deref() == Some("echo"))
+            .map(|p| p.attachments)
             .collect::<Vec<_>>()
     };
     let sent = [vec!["010203".to_string(), "0405".to_string()]];

@@ -3,9 +3,7 @@
 //! 200 sessions at once.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -15,6 +13,7 @@ use crate::engine_util::{Client, opts};
 use crate::support::http_get;
 use crate::support::node::{NodeServer, ServerKind, ensure_installed, peers_dir};
 use crate::support::python::{PythonServer, client_command};
+use crate::support::tap::TapProcess;
 use sio::engine::Options;
 
 use crate::tap_clients::{TapUnderTest, client_check, server_packets, server_sids, tap_packets};
@@ -140,83 +139,6 @@ fn closed_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
-/// The real `sio tap` binary, its output lines read as they come.
-struct TapProcess {
-    child: std::process::Child,
-    lines: mpsc::Receiver<(&'static str, String)>,
-    port: u16,
-}
-
-impl TapProcess {
-    fn start(upstream: &str) -> TapProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sio"))
-            .args(["tap", upstream, "--json", "--frames"])
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("sio tap starts");
-        let (tx, lines) = mpsc::channel();
-        for (name, stream) in [
-            (
-                "err",
-                Box::new(child.stderr.take().expect("stderr")) as Box<dyn std::io::Read + Send>,
-            ),
-            ("out", Box::new(child.stdout.take().expect("stdout"))),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = tx.send((name, line));
-                }
-            });
-        }
-        let mut tap = TapProcess { child, lines, port: 0 };
-        let listening = tap.next("err", |_| true);
-        tap.port = listening
-            .split("http://127.0.0.1:")
-            .nth(1)
-            .and_then(|rest| rest.split(' ').next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {listening:?}"));
-        tap
-    }
-
-    /// The next line on `stream` ("out" or "err") that matches.
-    fn next(&self, stream: &str, matches: impl Fn(&str) -> bool) -> String {
-        loop {
-            match self.lines.recv_timeout(Duration::from_secs(10)) {
-                Ok((s, line)) if s == stream && matches(&line) => break line,
-                Ok(_) => continue,
-                Err(e) => panic!("no {stream} line: {e}"),
-            }
-        }
-    }
-
-    /// The next JSON record of this kind (and state, for state records).
-    fn record(&self, kind: &str, state: Option<&str>) -> Value {
-        let line = self.next("out", |l| {
-            serde_json::from_str::<Value>(l).is_ok_and(|v| v["kind"] == kind && state.is_none_or(|s| v["state"] == s))
-        });
-        serde_json::from_str(&line).expect("JSON")
-    }
-
-    fn say(&mut self, command: &str) {
-        use std::io::Write;
-        let stdin = self.child.stdin.as_mut().expect("stdin");
-        writeln!(stdin, "{command}").expect("write a command");
-        stdin.flush().expect("flush");
-    }
-}
-
-impl Drop for TapProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn tap_answers_502_while_the_upstream_is_down_and_keeps_serving() {
     let upstream = format!("http://127.0.0.1:{}", closed_port());
@@ -235,10 +157,7 @@ fn tap_answers_502_while_the_upstream_is_down_and_keeps_serving() {
             "{record}"
         );
     }
-    assert!(
-        tap.child.try_wait().expect("try_wait").is_none(),
-        "the tap kept serving"
-    );
+    assert!(tap.running(), "the tap kept serving");
 }
 
 #[test]

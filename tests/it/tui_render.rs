@@ -268,3 +268,123 @@ fn scrollback_is_bounded_and_says_so() {
         "{screen}"
     );
 }
+
+/// What `sio tap` hands the screen: two sessions, one upgraded, one on polling.
+fn tapped_sessions() -> Model {
+    use Direction::{In, Out};
+    use Transport::{Polling, Websocket};
+    let mut s = Script::new();
+    s.state(
+        "listening",
+        "http://127.0.0.1:4000 → http://127.0.0.1:3000/",
+        json!({"listen": "127.0.0.1:4000"}),
+    );
+    let named = |s: &mut Script, conn: &str| {
+        if let Some(last) = s.records.last_mut() {
+            last.conn = Some(conn.into());
+        }
+    };
+    for (sid, peer, transport) in [
+        ("AAAAsessionOne", "127.0.0.1:50001", Websocket),
+        ("BBBBsessionTwo", "127.0.0.1:50002", Polling),
+    ] {
+        s.text(
+            In,
+            Polling,
+            &format!(r#"0{{"sid":"{sid}","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000}}"#),
+        );
+        named(&mut s, sid);
+        s.state(
+            "session",
+            &format!("{sid} from {peer} (node-XMLHttpRequest), Engine.IO 4, over polling"),
+            json!({"sid": sid, "peer": peer, "user_agent": "node-XMLHttpRequest", "eio": 4, "transport": "polling", "before": "c1"}),
+        );
+        named(&mut s, sid);
+        s.text(Out, Polling, "40");
+        named(&mut s, sid);
+        s.text(In, transport, r#"42["welcome","hi"]"#);
+        named(&mut s, sid);
+    }
+    s.state("upgraded", "AAAAsessionOne: polling → websocket", json!({}));
+    named(&mut s, "AAAAsessionOne");
+    let mut model = model_of(&s);
+    model.tap = true;
+    model
+}
+
+fn key(model: &mut Model, code: crossterm::event::KeyCode) -> Vec<sio::tui::keys::Effect> {
+    sio::tui::keys::handle_key(
+        model,
+        crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE),
+    )
+}
+
+#[test]
+fn tap_rows_name_their_session_and_one_can_be_shown_alone() {
+    use crossterm::event::KeyCode;
+    let mut model = tapped_sessions();
+    let screen = render(&mut model, 120, 30);
+    assert!(
+        screen.contains("sio tap ▸ http://127.0.0.1:4000 → http://127.0.0.1:3000/"),
+        "{screen}"
+    );
+    assert!(screen.contains("2 sessions live · 2 seen"), "{screen}");
+    assert!(screen.contains("AAAAses… ↓ ws 42[\"welcome\""), "{screen}");
+    assert!(screen.contains("BBBBses… ↓ po 42[\"welcome\""), "{screen}");
+    check("tap", &screen);
+
+    // The list of sessions; Enter on the second shows it alone.
+    key(&mut model, KeyCode::Char('C'));
+    let listed = render(&mut model, 120, 30);
+    assert!(listed.contains("sessions: 2 live, 2 listed"), "{listed}");
+    assert!(listed.contains("127.0.0.1:50002"), "{listed}");
+    check("tap_sessions", &listed);
+    key(&mut model, KeyCode::Down);
+    key(&mut model, KeyCode::Enter);
+    let alone = render(&mut model, 120, 30);
+    assert!(alone.contains("session BBBBsessionTwo only"), "{alone}");
+    assert!(
+        alone.contains("BBBBsessionTwo open from 127.0.0.1:50002 EIO4 polling"),
+        "{alone}"
+    );
+    assert!(!alone.contains("AAAAses…"), "{alone}");
+
+    // The command line speaks tap: `cut` with no sid is the session shown.
+    key(&mut model, KeyCode::Char(':'));
+    for c in "cut".chars() {
+        key(&mut model, KeyCode::Char(c));
+    }
+    let effects = key(&mut model, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        vec![sio::tui::keys::Effect::Tap {
+            line: "cut".into(),
+            command: sio::tap::command::TapCommand::Cut {
+                sid: "BBBBsessionTwo".into()
+            }
+        }]
+    );
+    // `c` again: every session.
+    key(&mut model, KeyCode::Char('c'));
+    let all = render(&mut model, 120, 30);
+    assert!(all.contains("AAAAses…") && all.contains("BBBBses…"), "{all}");
+    // Heartbeat keys belong to a client, not to the tap.
+    assert!(key(&mut model, KeyCode::Char('w')).is_empty());
+}
+
+#[test]
+fn a_closed_session_counts_as_seen_not_live() {
+    let mut model = tapped_sessions();
+    model.push(Record {
+        seq: 99,
+        time: Timestamp { micros: T0 + 9_000_000 },
+        conn: Some("AAAAsessionOne".into()),
+        body: Body::State(StateRecord {
+            state: "session closed".into(),
+            detail: Some("client → server sent Engine.IO close".into()),
+            data: serde_json::Map::new(),
+        }),
+    });
+    let screen = render(&mut model, 120, 30);
+    assert!(screen.contains("1 sessions live · 2 seen"), "{screen}");
+}

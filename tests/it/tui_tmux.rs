@@ -210,3 +210,86 @@ fn replay_opens_a_recording_read_only() {
     tmux.keys(&["q"]);
     tmux.wait_for("SIO-EXIT=0");
 }
+
+/// A `sio listen` client in the background: a real client whose traffic the tap carries.
+struct Client(std::process::Child);
+
+impl Client {
+    fn start(url: &str, transport: &str) -> Client {
+        let child = Command::new(env!("CARGO_BIN_EXE_sio"))
+            .args(["listen", url, "--transport", transport, "--for", "60s"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("sio listen");
+        Client(child)
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn tap_shows_each_session_and_cuts_one_from_its_command_line() {
+    let server = NodeServer::start(ServerKind::V4, &[]);
+    let port = crate::support::nginx::free_port();
+    let recording = std::env::temp_dir().join(format!("sio-tap-tui-{}.ndjson", std::process::id()));
+    let _ = std::fs::remove_file(&recording);
+    let command = format!(
+        "{} tap {} --listen 127.0.0.1:{port} --record {}; echo SIO-EXIT=$?; sleep 60",
+        env!("CARGO_BIN_EXE_sio"),
+        server.url(),
+        recording.display()
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("listening");
+    let tap_url = format!("http://127.0.0.1:{port}");
+    let _ws = Client::start(&tap_url, "websocket");
+    let _polling = Client::start(&tap_url, "polling");
+    // Both sessions, each row tagged with its session, both transports.
+    tmux.wait_for("2 sessions live · 2 seen");
+    tmux.wait_for("↓ ws 42[\"welcome\"");
+    tmux.wait_for("↓ po 42[\"welcome\"");
+
+    // The sessions list: pick the first; only its rows show, its state on the status bar.
+    tmux.keys(&["C"]);
+    let listed = tmux.wait_for("sessions: 2 live, 2 listed");
+    assert!(listed.contains("websocket") && listed.contains("polling"), "{listed}");
+    tmux.keys(&["Enter"]);
+    // The list's title (the overlay's footer also says "only").
+    let shown = tmux.wait_for(" only ─");
+    let sid = shown
+        .lines()
+        .find_map(|l| l.split("· session ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the list title names the session shown")
+        .to_string();
+    assert!(shown.contains(&format!(" {sid} open from 127.0.0.1:")), "{shown}");
+
+    // A tap command that names no known session is refused on the screen.
+    tmux.keys(&[":"]);
+    tmux.type_text("cut nosuch");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("no session \"nosuch\"");
+    // `cut` with no sid cuts the session shown; its client makes a new one.
+    tmux.keys(&[":"]);
+    tmux.type_text("cut");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("session cut");
+    tmux.wait_for(&format!(" {sid} cut from"));
+    tmux.keys(&["c"]);
+    tmux.wait_for("3 seen");
+    tmux.keys(&["q"]);
+    tmux.wait_for("SIO-EXIT=0");
+    let recorded = std::fs::read_to_string(&recording).expect("the recording");
+    assert!(
+        recorded
+            .lines()
+            .any(|l| l.contains("\"session cut\"") && l.contains(&format!("\"conn\":\"{sid}\""))),
+        "the cut is in the recording"
+    );
+}

@@ -19,6 +19,8 @@
 //   --port N            listen on N instead of a port the OS picks (to restart a server in place)
 //   --sid-prefix P      every Engine.IO session id starts with P (a proxy routes a session to its
 //                       node on that mark: sticky sessions in the doctor's nginx tests)
+//   --serve-client      serve the client bundle at <path>/socket.io.js (socket.io's serveClient;
+//                       off by default here, on by default in socket.io)
 //   --flood-on-connect N,SIZE  every socket that connects to "/" gets the "flood" {n: N, size: SIZE}
 //                       treatment right after "welcome" (for benchmarking listen-only clients)
 // "/admin" only admits auth {token: "secret"}; others get "not authorized".
@@ -44,10 +46,11 @@ const flags = common.parseFlags(process.argv.slice(2), {
   port: "number",
   "flood-on-connect": "string",
   "sid-prefix": "string",
+  "serve-client": "bool",
 });
 
 const options = {
-  serveClient: false,
+  serveClient: !!flags["serve-client"],
   transports: common.transportsOption(flags.transports),
   allowEIO3: !!flags["allow-eio3"],
 };

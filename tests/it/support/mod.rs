@@ -2,12 +2,15 @@
 //! Only `std` is used here, so the helpers cost no extra build time.
 #![allow(dead_code)] // each test module uses a different subset
 
+pub mod apt;
+pub mod browser;
 pub mod doctor;
 pub mod hostile;
 pub mod nginx;
 pub mod node;
 pub mod peer;
 pub mod python;
+pub mod tap;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -9,7 +9,7 @@
 //! nginx does not watch its stdin, so it runs under `sh` that kills it once
 //! the test process closes the pipe: no nginx outlives its tests.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::{BufRead as _, BufReader};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -29,44 +29,13 @@ fn nginx_program() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// nginx, installed with apt-get if missing (once per process, under a file lock
-/// across test processes). `Err` says why it cannot be had.
+/// nginx, installed with apt-get if missing (once per process). `Err` says why it
+/// cannot be had.
 pub fn ensure_installed() -> Result<PathBuf, String> {
     static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    FOUND.get_or_init(install).clone()
-}
-
-fn install() -> Result<PathBuf, String> {
-    if let Some(p) = nginx_program() {
-        return Ok(p);
-    }
-    let lock_path = std::env::temp_dir().join("sio-test-nginx-install.lock");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
-    let _ = lock.lock();
-    if let Some(p) = nginx_program() {
-        return Ok(p);
-    }
-    eprintln!("installing nginx for the doctor's proxy tests: apt-get install -y nginx");
-    let status = Command::new("sh")
-        .args([
-            "-c",
-            "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .status()
-        .map_err(|e| format!("cannot run apt-get to install nginx: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "apt-get install nginx failed ({status}): install nginx (Debian package) or set SIO_TEST_NGINX"
-        ));
-    }
-    nginx_program().ok_or_else(|| "nginx was installed but is not on the PATH nor in /usr/sbin".into())
+    FOUND
+        .get_or_init(|| super::apt::install("nginx", "the doctor's proxy tests", "SIO_TEST_NGINX", nginx_program))
+        .clone()
 }
 
 /// A port the OS says is free now.

@@ -82,7 +82,7 @@ pub fn peers_dir() -> PathBuf {
 }
 
 /// The node binary: `$SIO_TEST_NODE` or `node` on the PATH.
-fn node_program() -> String {
+pub fn node_program() -> String {
     std::env::var("SIO_TEST_NODE").unwrap_or_else(|_| "node".to_owned())
 }
 
@@ -93,35 +93,37 @@ fn npm_program() -> String {
 
 /// Make sure `tests/peers/node_modules` matches `package-lock.json`.
 ///
-/// Runs `npm ci` at most once per test process (a `OnceLock`), and across
-/// processes under an exclusive lock on `tests/peers/.install.lock`, so
-/// parallel test binaries never install over each other. A stamp holding a
-/// hash of the lock file is written into `node_modules` after a successful
-/// install; while it matches, nothing is run. Panics with an actionable
-/// message when node or npm is missing or the install fails.
+/// Runs `npm ci` at most once per test process (a `OnceLock`); see
+/// [`npm_ci_once`]. Panics with an actionable message when node or npm is
+/// missing or the install fails.
 pub fn ensure_installed() {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
-    if let Err(message) = INSTALLED.get_or_init(install) {
+    if let Err(message) = INSTALLED.get_or_init(|| npm_ci_once(&peers_dir())) {
         panic!("{message}");
     }
 }
 
-fn install() -> Result<(), String> {
+/// Make sure `dir/node_modules` matches `dir/package-lock.json`: `npm ci` under
+/// an exclusive lock on `dir/.install.lock`, so parallel test binaries never
+/// install over each other. A stamp holding a hash of the lock file is written
+/// into `node_modules` after a successful install; while it matches, nothing is run.
+pub fn npm_ci_once(dir: &Path) -> Result<(), String> {
     check_node()?;
-    let peers = peers_dir();
-    let lock_json = fs::read(peers.join("package-lock.json"))
-        .map_err(|e| format!("cannot read tests/peers/package-lock.json: {e}"))?;
+    let lock_json = fs::read(dir.join("package-lock.json"))
+        .map_err(|e| format!("cannot read {}/package-lock.json: {e}", dir.display()))?;
     let want = format!("{:016x}\n", fnv1a64(&lock_json));
-    let stamp = peers.join("node_modules").join(".sio-install-stamp");
-    install_once_locked(&peers.join(".install.lock"), &stamp, &want, || npm_ci(&peers))
+    let stamp = dir.join("node_modules").join(".sio-install-stamp");
+    install_once_locked(&dir.join(".install.lock"), &stamp, &want, || npm_ci(dir))
 }
 
 fn npm_ci(peers: &Path) -> Result<(), String> {
-    eprintln!("installing the Node test peers: npm ci in {}", peers.display());
+    eprintln!("installing Node test packages: npm ci in {}", peers.display());
     let started = Instant::now();
     let output = Command::new(npm_program())
         .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
         .current_dir(peers)
+        // puppeteer-core (tests/peers/browser) drives Debian's chromium: no browser download.
+        .env("PUPPETEER_SKIP_DOWNLOAD", "1")
         .stdin(Stdio::null())
         .output()
         .map_err(|e| {
