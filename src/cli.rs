@@ -284,7 +284,7 @@ pub struct ConnectArgs {
 }
 
 /// How records are printed.
-#[derive(Clone, Debug, Args)]
+#[derive(Debug, Args)]
 pub struct OutputArgs {
     /// One JSON record per line.
     #[arg(long, conflicts_with = "raw")]
@@ -552,7 +552,7 @@ impl ConnectArgs {
     }
 }
 
-#[derive(Clone, Debug, Args)]
+#[derive(Debug, Args)]
 pub struct TapArgs {
     /// The server to forward to: http(s)://host:port (a path prefix is kept).
     pub upstream: String,

@@ -2,22 +2,12 @@
 // Prints the medians of benches/flood/run.sh's raw results as tables.
 //   node table.js RESULTS.ndjson N ACKS
 
-const fs = require("fs");
+const { readResults, median } = require("../common/results.js");
 const [file, nArg, acksArg] = process.argv.slice(2);
 const N = Number(nArg);
 const ACKS = Number(acksArg);
-const rows = fs
-  .readFileSync(file, "utf8")
-  .split("\n")
-  .filter(Boolean)
-  .map((l) => JSON.parse(l));
+const rows = readResults(file);
 
-function median(xs) {
-  const v = xs.filter((x) => typeof x === "number" && Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const m = Math.floor(v.length / 2);
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
 function pick(test, client) {
   return rows.filter((r) => r.test === test && r.client === client);
 }

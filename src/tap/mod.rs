@@ -12,6 +12,7 @@ pub mod command;
 pub mod headers;
 mod proxy;
 pub mod session;
+mod upstream;
 pub mod wsframe;
 
 use std::net::SocketAddr;
@@ -146,9 +147,11 @@ pub async fn start(options: Options) -> Result<Running, String> {
         .local_addr()
         .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
     let (tx, records) = mpsc::channel(options.record_buffer.max(1));
+    let polling_client = upstream::Upstream::new(&upstream, tls.clone())?;
     let tap = Arc::new(proxy::Tap::new(
         upstream.clone(),
         client,
+        polling_client,
         options.parser,
         options.max_message,
         tx,
