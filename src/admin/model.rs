@@ -458,9 +458,17 @@ impl AdminModel {
     }
 
     /// Operations can be planned: the config came, and in development mode the sockets too
-    /// (a socket id or `--match` is looked up among them).
+    /// (a socket id or `--match` is looked up among them), or a round of reports went by
+    /// without the list (python-socketio 5 sends `all_sockets` to another socket when
+    /// others are connected; its sockets are then known as it announces them, on each ping).
     pub fn ready_for_operations(&self) -> bool {
-        self.features.is_some() && (self.sockets_listed || !self.development())
+        self.features.is_some() && (self.sockets_listed || !self.development() || self.servers_round_done())
+    }
+
+    /// The sockets known are the server's word: its list came, or it announces every
+    /// socket as it connects (development mode).
+    pub fn knows_sockets(&self) -> bool {
+        self.sockets_listed || self.development()
     }
 
     /// A full round of reports: some server has reported twice, so every server that

@@ -209,7 +209,7 @@ pub fn plan(op: &Op, model: &AdminModel) -> Result<Vec<Send>, String> {
             targets.push((nsp, Some(name.clone()), !known.is_empty()));
         }
         Target::Match(text) => {
-            if !model.sockets_listed {
+            if !model.knows_sockets() {
                 return Err(
                     "--match needs the server's list of sockets, which it sends in development mode only".into(),
                 );

@@ -142,7 +142,7 @@ pub fn to_text(model: &AdminModel, now: Timestamp) -> String {
         table(&mut out, &rows);
     }
 
-    if !model.sockets_listed {
+    if !model.knows_sockets() {
         out.push_str(
             "sockets: not listed (the server sends its sockets in development mode only; see the counts above)\n",
         );

@@ -330,14 +330,31 @@ fn dispatch(
     }
 }
 
-/// The config came, the sockets too (development mode), and every server reported.
+/// The config came, the sockets too (development mode; or a round later without them),
+/// and every server reported.
 pub fn snapshot_ready(tracker: &Tracker) -> bool {
     let m = &tracker.model;
-    m.ready_for_operations() && m.servers_round_done()
+    if m.features.is_none() || !m.servers_round_done() {
+        return false;
+    }
+    m.sockets_listed || !m.development() || past_first_round(m)
+}
+
+/// In development mode without the list of sockets: a report after the one that made the
+/// round (python-socketio never sends the list when other sockets are connected).
+fn past_first_round(m: &crate::admin::model::AdminModel) -> bool {
+    m.servers().any(|s| s.reports >= 3)
 }
 
 fn print_snapshot(tracker: &Tracker, json: bool) -> u8 {
     let now = Timestamp::now();
+    let m = &tracker.model;
+    if m.development() && !m.sockets_listed {
+        eprintln!(
+            "sio: admin: warning: the server did not send its list of sockets (python-socketio 5 sends it to \
+             another socket while others are connected); listed are the sockets it announced since"
+        );
+    }
     let out = if json {
         snapshot::to_json(&tracker.model, now).to_string()
     } else {
