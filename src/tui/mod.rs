@@ -25,7 +25,8 @@ use keys::Effect;
 use model::Model;
 
 use crate::record::{Record, Timestamp};
-use crate::script::run::Session;
+use crate::script::clients::{ClientResult, Clients, run_forks};
+use crate::script::parse::{MAIN, Step};
 
 /// How often the screen may be redrawn while records pour in.
 const FRAME: Duration = Duration::from_millis(33);
@@ -63,8 +64,9 @@ fn restore_terminal() {
     ratatui::restore();
 }
 
-/// Runs the UI on the real terminal until the user quits.
-pub async fn run(mut model: Model, records: mpsc::UnboundedReceiver<Record>, session: Option<Session>) -> u8 {
+/// Runs the UI on the real terminal until the user quits. `clients` (none for a
+/// replay) send what the command line says; their records come on `records`.
+pub async fn run(mut model: Model, records: mpsc::UnboundedReceiver<Record>, clients: Option<Clients>) -> u8 {
     model.history = load_history();
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
@@ -76,7 +78,7 @@ pub async fn run(mut model: Model, records: mpsc::UnboundedReceiver<Record>, ses
         }
     };
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, &mut model, records, session, EventStream::new()).await;
+    let result = event_loop(&mut terminal, &mut model, records, clients, EventStream::new()).await;
     restore_terminal();
     save_history(&model.history);
     match result {
@@ -90,7 +92,7 @@ pub async fn event_loop<B, S>(
     terminal: &mut Terminal<B>,
     model: &mut Model,
     mut records: mpsc::UnboundedReceiver<Record>,
-    session: Option<Session>,
+    mut clients: Option<Clients>,
     mut input: S,
 ) -> Result<(), String>
 where
@@ -110,7 +112,7 @@ where
                 match event {
                     Some(Ok(Event::Key(key))) if key.kind != crossterm::event::KeyEventKind::Release => {
                         for effect in keys::handle_key(model, key) {
-                            apply(effect, model, session.as_ref(), &results_tx);
+                            apply(effect, model, clients.as_mut(), &results_tx);
                         }
                     }
                     Some(Ok(Event::Mouse(mouse))) => keys::handle_mouse(model, mouse, 3),
@@ -153,6 +155,87 @@ where
     }
 }
 
+/// Runs a command-line line as `main` (or the clients it names); the result
+/// comes back on `results`.
+fn run_line(
+    model: &mut Model,
+    clients: &mut Clients,
+    line: String,
+    names: &[String],
+    step: Step,
+    results: &mpsc::UnboundedSender<(String, Result<String, String>)>,
+) {
+    let speaker = MAIN;
+    match &step {
+        // `use` changes what later lines mean, so it applies here and now.
+        Step::Use { nsp } => {
+            let targets: Vec<String> = if names.is_empty() {
+                vec![speaker.into()]
+            } else {
+                names.to_vec()
+            };
+            for name in &targets {
+                match clients.get_mut(name) {
+                    Some(session) => session.nsp = nsp.clone(),
+                    None => {
+                        model.message = Some((format!("no client named {name:?}"), true));
+                        return;
+                    }
+                }
+            }
+            if targets.iter().any(|n| n == MAIN) {
+                model.nsp = nsp.clone();
+            }
+            model.message = Some((format!("using {nsp}"), false));
+        }
+        Step::Client { name, options } => match clients.open(name, options) {
+            Ok(session) => {
+                let fork = session.fork();
+                let results = results.clone();
+                let within = clients.ready_within();
+                let name = name.clone();
+                tokio::spawn(async move {
+                    let result = fork
+                        .ready(within)
+                        .await
+                        .map(|()| format!("{name} connected on {}", fork.nsp));
+                    let _ = results.send((line, result));
+                });
+            }
+            Err(e) => model.message = Some((format!("{line} — {e}"), true)),
+        },
+        _ => match clients.forks(speaker, names) {
+            Ok(forks) => {
+                let results = results.clone();
+                let named = clients.is_named();
+                tokio::spawn(async move {
+                    let outcome = merge_results(run_forks(forks, &step).await, named);
+                    let _ = results.send((line, outcome));
+                });
+            }
+            Err(e) => model.message = Some((format!("{line} — {e}"), true)),
+        },
+    }
+}
+
+/// One message for the line: each client's result, named when there are several.
+fn merge_results(results: Vec<ClientResult>, named: bool) -> Result<String, String> {
+    if let [only] = &results[..]
+        && !named
+    {
+        return only.result.clone();
+    }
+    let failed = results.iter().any(|r| r.result.is_err());
+    let text = results
+        .iter()
+        .map(|r| match &r.result {
+            Ok(m) | Err(m) => format!("{}: {m}", r.client),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    if failed { Err(text) } else { Ok(text) }
+}
+
 fn draw<B: Backend>(terminal: &mut Terminal<B>, model: &mut Model) -> Result<(), String> {
     model.now = Timestamp::now();
     terminal
@@ -164,33 +247,25 @@ fn draw<B: Backend>(terminal: &mut Terminal<B>, model: &mut Model) -> Result<(),
 fn apply(
     effect: Effect,
     model: &mut Model,
-    session: Option<&Session>,
+    clients: Option<&mut Clients>,
     results: &mpsc::UnboundedSender<(String, Result<String, String>)>,
 ) {
     match effect {
         Effect::Quit => model.quit = true,
-        Effect::Run { line, step } => {
-            let Some(session) = session else {
+        Effect::Run {
+            line,
+            clients: names,
+            step,
+        } => {
+            let Some(clients) = clients else {
                 model.message = Some(("read-only: nothing to send to".into(), true));
                 return;
             };
-            // `use` changes what later lines mean, so it applies here and now.
-            if let crate::script::parse::Step::Use { nsp } = &step {
-                model.nsp = nsp.clone();
-                model.message = Some((format!("using {nsp}"), false));
-                return;
-            }
-            let mut fork = session.fork();
-            fork.nsp = model.nsp.clone();
-            let results = results.clone();
-            tokio::spawn(async move {
-                let result = fork.run(&step).await;
-                let _ = results.send((line, result));
-            });
+            run_line(model, clients, line, &names, step, results);
         }
         Effect::Heartbeat(mode) => {
-            if let Some(session) = session {
-                let handle = session.handle.clone();
+            if let Some(clients) = clients {
+                let handle = clients.main().handle.clone();
                 tokio::spawn(async move {
                     let _ = handle.heartbeat(mode).await;
                 });

@@ -26,6 +26,7 @@ mod listen_cli;
 mod node_harness;
 mod python_peer;
 mod script_cli;
+mod script_clients;
 mod serve_cli;
 mod tap_clients;
 mod tap_more;

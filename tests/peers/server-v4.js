@@ -10,8 +10,10 @@
 //   any event + ack   the ack is called with the event's args
 //   "echo" ...args    emit "echo" with the same args
 //   "ask" [q]         emit "question" q with an ack; the answer comes back as "answered"
-//   "join" room / "leave" room
-//   "to" {room, event, args}   broadcast event(...args) to the room
+//   "join" room / "leave" room   (with an ack: answered once the socket is in or out)
+//   "to" {room, event, args}   broadcast event(...args) to the room (the sender too, if in it)
+//   "to-others" {room, event, args}   the same to the room but the sender
+//   "broadcast" {event, args}  event(...args) to every socket of the namespace but the sender
 //   "binary"          emit "binary" with Buffer [1,2,3]
 //   "disconnect-me"   socket.disconnect()
 //   "flood" {n,size}  n x "flood" with a string of size chars, then "flood-done" {n}
@@ -117,6 +119,15 @@ function startFlood(socket, name, { n, size }, ack) {
   });
 }
 
+// {room, event, args}: what "to" and "to-others" take (a message without a room is ignored).
+function isRoomMessage(msg) {
+  return !!msg && typeof msg.event === "string" && msg.room !== undefined && msg.room !== null;
+}
+
+function messageArgs(msg) {
+  return Array.isArray(msg.args) ? msg.args : msg.args === undefined ? [] : [msg.args];
+}
+
 function attachBehaviour(nsp, welcome) {
   nsp.on("connection", (socket) => {
     const name = nsp.name;
@@ -163,9 +174,16 @@ function attachBehaviour(nsp, welcome) {
       common.log({ t: "leave", nsp: name, id: socket.id, room });
     });
     socket.on("to", (msg) => {
-      if (!msg || typeof msg.event !== "string" || msg.room === undefined || msg.room === null) return;
-      const args = Array.isArray(msg.args) ? msg.args : msg.args === undefined ? [] : [msg.args];
-      nsp.to(msg.room).emit(msg.event, ...args);
+      if (!isRoomMessage(msg)) return;
+      nsp.to(msg.room).emit(msg.event, ...messageArgs(msg));
+    });
+    socket.on("to-others", (msg) => {
+      if (!isRoomMessage(msg)) return;
+      socket.to(msg.room).emit(msg.event, ...messageArgs(msg));
+    });
+    socket.on("broadcast", (msg) => {
+      if (!msg || typeof msg.event !== "string") return;
+      socket.broadcast.emit(msg.event, ...messageArgs(msg));
     });
 
     socket.on("binary", () => socket.emit("binary", Buffer.from([1, 2, 3])));
