@@ -23,6 +23,8 @@
 //                       node on that mark: sticky sessions in the doctor's nginx tests)
 //   --flood-on-connect N,SIZE  every socket that connects to "/" gets the "flood" {n: N, size: SIZE}
 //                       treatment right after "welcome" (for benchmarking listen-only clients)
+//   --redis URL         share rooms and broadcasts with the other nodes through redis
+//                       (@socket.io/redis-adapter); LISTENING comes once both redis clients connected
 // "/admin" only admits auth {token: "secret"}; others get "not authorized".
 
 const http = require("http");
@@ -46,6 +48,7 @@ const flags = common.parseFlags(process.argv.slice(2), {
   port: "number",
   "flood-on-connect": "string",
   "sid-prefix": "string",
+  redis: "string",
 });
 
 const options = {
@@ -221,14 +224,28 @@ if (flags["connect-delay"] !== undefined) {
 attachBehaviour(io.of("/"), "hi");
 attachBehaviour(admin, "admin");
 
+// --redis: broadcasts reach the sockets of every node that shares the redis server.
+async function useRedisAdapter(url) {
+  const { createClient } = require("redis");
+  const { createAdapter } = require("@socket.io/redis-adapter");
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  for (const client of [pub, sub]) client.on("error", (e) => common.log({ t: "redis_error", message: e.message }));
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(createAdapter(pub, sub));
+  common.log({ t: "redis_adapter", url });
+}
+
 common.exitWhenStdinCloses();
-httpServer.listen(flags.port || 0, "127.0.0.1", () => {
-  const port = httpServer.address().port;
-  common.log({
-    t: "listening",
-    port,
-    server: "socket.io " + require("socket.io/package.json").version,
-    options: { ...flags },
+function listen() {
+  common.listenAndAnnounce(httpServer, "socket.io " + require("socket.io/package.json").version, flags);
+}
+
+if (flags.redis === undefined) {
+  listen();
+} else {
+  useRedisAdapter(flags.redis).then(listen, (e) => {
+    process.stderr.write(`error: --redis ${flags.redis}: ${e.message}\n`);
+    process.exit(1);
   });
-  common.announce(port);
-});
+}

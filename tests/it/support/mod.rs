@@ -2,12 +2,14 @@
 //! Only `std` is used here, so the helpers cost no extra build time.
 #![allow(dead_code)] // each test module uses a different subset
 
+pub mod daemon;
 pub mod doctor;
 pub mod hostile;
 pub mod nginx;
 pub mod node;
 pub mod peer;
 pub mod python;
+pub mod redis;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
