@@ -76,7 +76,7 @@ pub struct Tied {
 impl Tied {
     /// Runs `command` (a shell command line) tied to this process.
     pub fn spawn(command: &str, what: &str) -> Result<Tied, String> {
-        let script = format!("{command} & pid=$!; cat >/dev/null; kill $pid");
+        let script = format!("{command} & pid=$!; cat >/dev/null; kill $pid; wait $pid");
         let mut child = Command::new("sh")
             .args(["-c", &script])
             .stdin(Stdio::piped())
