@@ -103,7 +103,7 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
             if !model.read_only {
                 keys.push((":", "command"));
             }
-            keys.extend([("/", "search"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
+            // The connections' keys first: where there are several, they matter most.
             if model.several_conns() {
                 keys.push(("c", if model.filter.conn.is_some() { "all" } else { "one" }));
                 keys.push((
@@ -115,6 +115,7 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
                     },
                 ));
             }
+            keys.extend([("/", "search"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
             if !model.read_only && !model.tap {
                 keys.push(("w", "withhold ♥"));
             }

@@ -620,7 +620,7 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, model: &Model) {
 
 fn draw_keybar(frame: &mut Frame<'_>, area: Rect, model: &Model) {
     let mut spans = Vec::new();
-    for (key, what) in keys::bar(model) {
+    for (key, what) in fitting(keys::bar(model), usize::from(area.width)) {
         spans.push(Span::styled(
             format!(" {key}"),
             Style::new().fg(Color::Black).bg(Color::Cyan),
@@ -628,6 +628,24 @@ fn draw_keybar(frame: &mut Frame<'_>, area: Rect, model: &Model) {
         spans.push(Span::raw(format!(" {what} ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The keys that fit in `width`, in their order; `?` and `q` stay whatever goes.
+fn fitting(keys: Vec<(&'static str, &'static str)>, width: usize) -> Vec<(&'static str, &'static str)> {
+    let cost = |(key, what): &(&str, &str)| key.chars().count() + what.chars().count() + 3;
+    let pinned = |(key, _): &(&str, &str)| matches!(*key, "?" | "q");
+    let mut room = width.saturating_sub(keys.iter().filter(|k| pinned(k)).map(cost).sum());
+    keys.into_iter()
+        .filter(|k| {
+            if pinned(k) {
+                return true;
+            }
+            let fits = cost(k) <= room;
+            // Once one is left out, later ones are too: the bar keeps its order.
+            room = if fits { room - cost(k) } else { 0 };
+            fits
+        })
+        .collect()
 }
 
 pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
