@@ -5,12 +5,14 @@
 pub mod admin;
 pub mod apt;
 pub mod browser;
+pub mod daemon;
 pub mod doctor;
 pub mod hostile;
 pub mod nginx;
 pub mod node;
 pub mod peer;
 pub mod python;
+pub mod redis;
 pub mod tap;
 
 use std::io::{Read, Write};
