@@ -164,7 +164,7 @@ pub fn parse(line: &str) -> Result<Option<Op>, String> {
         }
         _ => {
             let at = rest_at.ok_or_else(|| format!("emit: which event? {USAGE}"))?;
-            match parse_line(&format!("emit {}", &line[at..]), 1) {
+            match parse_line(&format!("emit {}", &line[at..]), 1).map(|a| a.map(|a| a.step)) {
                 Ok(Some(Step::Emit { event, args, ack: None })) => Kind::Emit { event, args },
                 Ok(Some(Step::Emit { .. })) => {
                     return Err("emit: --ack is not possible here: the server emits, and keeps any ack".into());
