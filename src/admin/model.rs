@@ -104,6 +104,8 @@ pub struct AdminModel {
     pub session: bool,
     /// The server sent its list of sockets (development mode).
     pub sockets_listed: bool,
+    /// Why the admin connection failed for good (refused, closed), for the screen.
+    pub failure: Option<String>,
     /// The admin connection's own socket, to mark it.
     pub own: Option<SocketKey>,
     servers: BTreeMap<String, ServerRow>,

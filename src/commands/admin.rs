@@ -3,6 +3,7 @@
 //! `--snapshot` once, and with `--no-tui` operations from stdin.
 
 use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -32,16 +33,14 @@ pub fn run(args: &AdminArgs) -> u8 {
         && std::io::stdout().is_terminal()
         && std::io::stdin().is_terminal();
     match runtime() {
-        // The TUI comes with the admin views; until then, records.
-        Ok(rt) => {
-            let _ = tui;
-            rt.block_on(lines(args))
-        }
+        Ok(rt) if tui => rt.block_on(ui(args)),
+        Ok(rt) => rt.block_on(lines(args)),
         Err(code) => code,
     }
 }
 
 /// The engine's options and the admin namespace, from the command line.
+#[derive(Clone)]
 pub struct Setup {
     pub options: Options,
     pub nsp: String,
@@ -284,6 +283,91 @@ async fn lines(args: &AdminArgs) -> u8 {
     code
 }
 
+/// The TUI: records go through the tracker to the file as they come, then to the screen.
+async fn ui(args: &AdminArgs) -> u8 {
+    let setup = match setup(args) {
+        Ok(s) => s,
+        Err(e) => return exit::fail(exit::USAGE, format!("admin: {e}")),
+    };
+    let printer = Printer {
+        form: Form::Json,
+        frames: true,
+        events: Vec::new(),
+    };
+    let mut file = match Observer::recording_to(printer, args.connect.record.as_deref(), args.connect.record_secrets) {
+        Ok(o) => o,
+        Err(e) => return exit::fail(exit::USAGE, e),
+    };
+    let (handle, mut records) = match crate::engine::connect(setup.options.clone()) {
+        Ok(ok) => ok,
+        Err(e) => return exit::fail(exit::USAGE, format!("admin: {e}")),
+    };
+    let tracker = Arc::new(Mutex::new(Tracker::new(&setup.nsp, CONN, setup.limits)));
+    let (ops_tx, mut ops_done) = op_sender(handle.clone(), setup.nsp.clone());
+    let (tx, rx) = mpsc::channel::<Record>(4096);
+    let failure: Arc<Mutex<Option<String>>> = Arc::default();
+    let (shared, seen, known) = (tracker.clone(), failure.clone(), setup.clone());
+    let forward = tokio::spawn(async move {
+        let mut flush = FlushTimer::default();
+        loop {
+            let mut out = Vec::with_capacity(2);
+            tokio::select! {
+                r = records.recv() => {
+                    let Some(record) = r else { break };
+                    let mut t = lock(&shared);
+                    let (record, extra) = t.take(record);
+                    if let Some(why) = fatal(&record, &known) {
+                        t.model.failure.get_or_insert(why.clone());
+                        seen.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(why);
+                    }
+                    drop(t);
+                    out.push(record);
+                    out.extend(extra);
+                }
+                done = ops_done.recv() => {
+                    let Some(done) = done else { continue };
+                    let mut t = lock(&shared);
+                    out.push(match &done.result {
+                        Ok(what) => t.operation(&done.line, Ok(what)),
+                        Err(e) => t.operation(&done.line, Err(&format!("{}: not sent: {e}", done.line.trim()))),
+                    });
+                }
+                _ = flush.due() => {
+                    file.flush();
+                    continue;
+                }
+            }
+            for record in out {
+                file.record_only(&record);
+                // A screen that has quit takes no more; the file still does.
+                let _ = tx.send(record).await;
+            }
+            if flush.after_record(!records.is_empty()) {
+                file.flush();
+            }
+        }
+        file.flush();
+    });
+    let mut model = crate::tui::model::Model::new(&args.connect.url, args.scrollback, false);
+    model.nsp = setup.nsp.clone();
+    model.admin = Some(Box::new(crate::tui::admin_view::AdminPane::new(tracker.clone())));
+    let actor = crate::tui::Actor::Admin(crate::tui::admin_view::AdminActor { tracker, ops: ops_tx });
+    let ui = crate::tui::run(model, rx, actor);
+    let code = tokio::select! {
+        code = ui => code,
+        _ = run_for(args.duration) => exit::OK,
+    };
+    // What failed while the screen was up; the goodbye below closes the connection itself.
+    let failed = failure.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let _ = tokio::time::timeout(Duration::from_secs(1), handle.disconnect()).await;
+    drop(handle);
+    let _ = tokio::time::timeout(Duration::from_secs(2), forward).await;
+    match failed {
+        Some(why) if code == exit::OK => exit::fail(exit::FAILURE, format!("admin: {why}")),
+        _ => code,
+    }
+}
+
 /// 0, or 1 with the first refusal when an operation was refused.
 fn finish(refused: Option<&str>) -> u8 {
     match refused {
@@ -380,4 +464,9 @@ fn incomplete_snapshot(tracker: &Tracker, json: bool, setup: &Setup, within: Dur
         exit::FAILURE,
         format!("admin: the snapshot is incomplete: {missing} did not arrive in time"),
     )
+}
+
+fn lock(t: &Mutex<Tracker>) -> std::sync::MutexGuard<'_, Tracker> {
+    // A poisoned lock only means a panic elsewhere; the model is still usable.
+    t.lock().unwrap_or_else(|p| p.into_inner())
 }
