@@ -4,6 +4,7 @@
 mod support;
 
 mod admin_cli;
+mod admin_nginx;
 mod admin_tui;
 mod codec_props;
 mod decode_cli;

@@ -47,6 +47,7 @@ async function main() {
     const { createAdapter } = require("@socket.io/redis-adapter");
     const pub = createClient({ url: flags.redis });
     const sub = pub.duplicate();
+    for (const client of [pub, sub]) client.on("error", (e) => common.log({ t: "redis_error", message: e.message }));
     await Promise.all([pub.connect(), sub.connect()]);
     io.adapter(createAdapter(pub, sub));
   }

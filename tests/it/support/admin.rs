@@ -17,10 +17,15 @@ pub const WAIT: Duration = Duration::from_secs(20);
 
 /// `node server-admin.js FLAGS` (see the script for its flags).
 pub fn admin_server(flags: &[&str]) -> PeerProcess {
+    try_admin_server(flags).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`admin_server`], with the failure (and the server's stderr) as a message.
+pub fn try_admin_server(flags: &[&str]) -> Result<PeerProcess, String> {
     ensure_installed();
     let mut command = Command::new(node_program());
     command.arg("server-admin.js").args(flags).current_dir(peers_dir());
-    PeerProcess::spawn(command, "node server-admin.js").unwrap_or_else(|e| panic!("{e}"))
+    PeerProcess::spawn(command, "node server-admin.js")
 }
 
 #[derive(Default)]
