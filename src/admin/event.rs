@@ -155,7 +155,10 @@ impl SocketInfo {
             client_id: text(o.get("clientId")),
             transport: text(o.get("transport")),
             address: text(handshake.get("address")),
-            user_agent: header("user-agent"),
+            // python-socketio names headers as the WSGI environ does (`user_agent`).
+            user_agent: Some(header("user-agent"))
+                .filter(|ua| !ua.is_empty())
+                .unwrap_or_else(|| header("user_agent")),
             rooms,
             data: JsonText::from_value(o.get("data").unwrap_or(&Value::Null)),
             handshake: JsonText::from_value(&handshake),
@@ -538,7 +541,10 @@ mod tests {
         let e = parse(
             r#"["socket_connected",{"id":"abc","clientId":"eio1","transport":"websocket","nsp":"/","data":{},"handshake":{"address":"127.0.0.1","headers":{"user_agent":"x"},"query":{},"secure":false,"url":"/socket.io/","issued":1.7e12,"time":"2026-12-03T12:00:00Z"},"rooms":["abc"]},"2026-12-03T12:00:00Z"]"#,
         );
-        assert!(matches!(e, AdminEvent::SocketConnected { .. }));
+        let AdminEvent::SocketConnected { socket, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(socket.user_agent, "x");
         let e = parse(r#"["socket_disconnected","/","abc","N/A","2026-12-03T12:00:00Z"]"#);
         assert_eq!(e.to_data()["reason"], "N/A");
     }
