@@ -258,7 +258,9 @@ impl Model {
     /// Whether the filter lets a record through.
     pub fn passes(&self, record: &Record) -> bool {
         let f = &self.filter;
-        if f.conn.is_some() && record.conn != f.conn {
+        if let Some(shown) = &f.conn
+            && record.conn.as_deref().map(|c| self.conns.current(c)) != Some(shown.as_str())
+        {
             return false;
         }
         match &record.body {
@@ -319,7 +321,8 @@ impl Model {
     /// Shows only the selected row's connection, or all of them again.
     pub fn toggle_conn_filter(&mut self) {
         if self.filter.conn.take().is_none() {
-            match self.selected_record().and_then(|r| r.conn.clone()) {
+            let conn = self.selected_record().and_then(|r| r.conn.clone());
+            match conn.map(|c| self.conns.current(&c).to_string()) {
                 Some(name) => self.filter.conn = Some(name),
                 None => {
                     self.message = Some(("this row names no session or client".into(), true));

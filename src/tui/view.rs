@@ -356,7 +356,7 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, model: &mut Model) {
         let Some(record) = model.record(absolute) else { continue };
         let tag = model
             .several_conns()
-            .then(|| conns_view::tag(model, record.conn.as_deref()));
+            .then(|| conns_view::tag(model, record.conn.as_deref().map(|c| model.conns.current(c))));
         let mut line = row(&record, absolute + 1, inner.width as usize, model.raw_view, start, tag);
         if pos == model.selected {
             line = line.style(Style::new().add_modifier(Modifier::REVERSED));

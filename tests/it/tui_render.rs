@@ -515,3 +515,39 @@ fn one_client_named_main_needs_no_column() {
     assert!(!screen.contains("main    "), "{screen}");
     assert!(screen.contains("EIO4/SIO5"), "the status is main's: {screen}");
 }
+
+#[test]
+fn a_websocket_sessions_early_rows_go_with_it() {
+    use Direction::In;
+    use crossterm::event::KeyCode;
+    // A WebSocket-only session: its handshake is named c1 until the tap learns the sid.
+    let mut s = Script::new();
+    s.state("listening", "http://127.0.0.1:4000 → http://127.0.0.1:3000/", json!({}));
+    s.state("websocket", "GET /socket.io/?EIO=4&transport=websocket", json!({}));
+    s.records.last_mut().expect("a record").conn = Some("c1".into());
+    s.text(
+        In,
+        Transport::Websocket,
+        r#"0{"sid":"WWWWsocketOnly","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#,
+    );
+    s.records.last_mut().expect("a record").conn = Some("WWWWsocketOnly".into());
+    s.state(
+        "session",
+        "WWWWsocketOnly from 127.0.0.1:5 (node), Engine.IO 4, over websocket",
+        json!({"sid": "WWWWsocketOnly", "peer": "127.0.0.1:5", "eio": 4, "transport": "websocket", "before": "c1"}),
+    );
+    s.records.last_mut().expect("a record").conn = Some("WWWWsocketOnly".into());
+    let mut model = Model::new("http://127.0.0.1:3000", 1000, false);
+    model.tap = true;
+    for r in &s.records {
+        model.push(r.clone());
+    }
+    key(&mut model, KeyCode::Char('c'));
+    let alone = render(&mut model, 120, 20);
+    assert!(alone.contains("session WWWWsocketOnly only"), "{alone}");
+    assert!(
+        alone.contains("WWWWsoc… • websocket"),
+        "the c1 row is the session's: {alone}"
+    );
+    assert!(!alone.contains("c1 "), "{alone}");
+}
