@@ -7,6 +7,7 @@
 //! - [`engine`]: the client engine (transports, handshake, heartbeats, upgrade, namespaces, acks, reconnect).
 //! - [`record`]: the one record type every front end shares, and its NDJSON form.
 //! - [`explain`]: a frame explained part by part, for people.
+//! - [`filter`]: the filter language of `/` and `--filter` (parse an expression, match records).
 //! - [`doctor`]: the probes behind `sio doctor` (why a client cannot connect).
 //! - [`script`]: the command language (parse, run, JUnit report).
 //! - [`serve`]: the embedded Socket.IO server behind `sio serve` (socketioxide).
@@ -21,6 +22,7 @@ pub mod commands;
 pub mod doctor;
 pub mod engine;
 pub mod explain;
+pub mod filter;
 pub mod output;
 pub mod proto;
 pub mod record;
