@@ -143,6 +143,9 @@ impl Conns {
                     "session cut" => conn.state = "cut".into(),
                     "session refused" => conn.state = "refused".into(),
                     "connecting" | "reconnecting" | "disconnected" => conn.state = st.state.clone(),
+                    // A client whose namespace refused it is connected, but not in.
+                    "namespace failed" => conn.state = "ns failed".into(),
+                    "namespace connected" if conn.state == "ns failed" => conn.state = "open".into(),
                     "delay" => {
                         let millis = st.data.get("millis").and_then(Value::as_u64).unwrap_or(0);
                         conn.delay = (millis > 0).then(|| st.detail.clone().unwrap_or_default());
