@@ -9,6 +9,10 @@ use crate::output::printer::Form;
 use crate::record::Record;
 
 pub fn run(args: &ReplayArgs) -> u8 {
+    let filter = match args.filter.parse() {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let file = match std::fs::File::open(&args.file) {
         Ok(f) => f,
         Err(e) => {
@@ -17,9 +21,9 @@ pub fn run(args: &ReplayArgs) -> u8 {
     };
     use std::io::IsTerminal as _;
     if !args.no_tui && !args.output.json && !args.output.raw && std::io::stdout().is_terminal() {
-        return replay_ui(args, file);
+        return replay_ui(args, file, filter);
     }
-    let mut printer = args.output.printer(args.events.clone());
+    let mut printer = args.output.printer(args.events.clone()).with_filter(filter);
     // --json passes every record through, the Engine.IO layer included.
     printer.frames |= printer.form == Form::Json;
     // One write per batch of lines, not per line; flushed before each message on stderr.
@@ -77,7 +81,7 @@ pub fn run(args: &ReplayArgs) -> u8 {
 }
 
 /// Opens the recording in the terminal UI, read-only.
-fn replay_ui(args: &ReplayArgs, file: std::fs::File) -> u8 {
+fn replay_ui(args: &ReplayArgs, file: std::fs::File, filter: crate::filter::Filter) -> u8 {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let mut bad = Vec::new();
     for (i, line) in BufReader::new(file).lines().enumerate() {
@@ -94,6 +98,7 @@ fn replay_ui(args: &ReplayArgs, file: std::fs::File) -> u8 {
     }
     drop(tx);
     let mut model = crate::tui::model::Model::new(&args.file.display().to_string(), usize::MAX, true);
+    model.set_filter(filter);
     if !bad.is_empty() {
         model.message = Some((format!("{} bad line(s): {}", bad.len(), bad[0]), true));
     }

@@ -50,7 +50,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
     (
         "Showing",
         &[
-            ("/", "search: only rows containing the text (Esc clears)"),
+            ("/", "filter: event:chat* dir:in kind:ack -word … (Esc clears)"),
             ("H", "hide / show heartbeats"),
             ("T", "show / hide the transport layer (HTTP requests, handshake)"),
             ("R", "raw frames / decoded meaning"),
@@ -86,7 +86,7 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
             ("↑↓", "history"),
             ("Tab", "complete"),
         ],
-        Focus::Search => vec![("Enter", "apply"), ("Esc", "clear")],
+        Focus::Search => vec![("Enter", "done"), ("Esc", "clear")],
         Focus::Detail => vec![
             ("j/k", "scroll"),
             ("Tab", "list"),
@@ -103,7 +103,7 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
             if !model.read_only {
                 keys.push((":", "command"));
             }
-            keys.extend([("/", "search"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
+            keys.extend([("/", "filter"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
             if model.several_conns() {
                 keys.push(("c", if model.filter.conn.is_some() { "all" } else { "one" }));
                 keys.push((
@@ -207,7 +207,8 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('/') => {
             model.focus = Focus::Search;
-            model.input = model.filter.search.clone();
+            model.input = model.filter.expr.source().to_string();
+            model.filter_error = None;
         }
         KeyCode::Char('H') => {
             model.filter.hide_heartbeats = !model.filter.hide_heartbeats;
@@ -426,26 +427,27 @@ fn complete(model: &mut Model) {
     model.input.push_str(&completion);
 }
 
+/// `/`: the filter applies as it is typed; while the text does not parse, the last
+/// expression that did stays in force and the reason shows beside the text.
 fn search_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Esc => {
             model.input.clear();
-            model.filter.search.clear();
+            model.filter_error = None;
             model.focus = Focus::List;
-            model.refilter();
+            model.set_filter(crate::filter::Filter::default());
         }
-        KeyCode::Enter => {
-            model.focus = Focus::List;
-        }
+        // A text that does not parse stays open for fixing.
+        KeyCode::Enter if model.filter_error.is_none() => model.focus = Focus::List,
         KeyCode::Backspace => {
             model.input.pop();
-            model.filter.search = model.input.clone();
-            model.refilter();
+            let text = model.input.clone();
+            model.set_filter_text(&text);
         }
         KeyCode::Char(c) => {
             model.input.push(c);
-            model.filter.search = model.input.clone();
-            model.refilter();
+            let text = model.input.clone();
+            model.set_filter_text(&text);
         }
         _ => {}
     }
