@@ -51,7 +51,7 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout.
     Connect(Box<ConnectCmdArgs>),
-    /// Print a recording (from --record) as listen would.
+    /// Print a recording (from --record) as listen would, or its statistics (--stats).
     Replay(ReplayArgs),
     /// Run a local Socket.IO server that prints every connection, event and disconnection.
     #[command(
@@ -438,6 +438,17 @@ pub struct ReplayArgs {
     /// Only these events (repeatable).
     #[arg(long = "event", value_name = "NAME")]
     pub events: Vec<String>,
+
+    /// Print statistics instead of the records: per event name and direction (count, bytes,
+    /// rate now and at peak, first and last seen, acks asked and answered, p50/p95 ack
+    /// delay), per namespace, per transport, heartbeats (intervals seen vs announced).
+    /// With --filter, of the matching records; --json prints one JSON object.
+    #[arg(long, conflicts_with_all = ["raw", "events"])]
+    pub stats: bool,
+
+    /// How --stats orders its rows.
+    #[arg(long, value_enum, default_value_t = crate::stats::SortBy::Count, requires = "stats")]
+    pub sort: crate::stats::SortBy,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -10,6 +10,7 @@
 //! - [`filter`]: the filter language of `/` and `--filter` (parse an expression, match records).
 //! - [`doctor`]: the probes behind `sio doctor` (why a client cannot connect).
 //! - [`script`]: the command language (parse, run, JUnit report).
+//! - [`stats`]: statistics of a record stream (per event, namespace, transport; heartbeats), fed one record at a time.
 //! - [`serve`]: the embedded Socket.IO server behind `sio serve` (socketioxide).
 //! - [`tap`]: the recording reverse proxy behind `sio tap` (a real app's own traffic, decoded).
 //! - [`tui`]: the terminal UI (model, view, keys), generic over the ratatui backend.
@@ -28,5 +29,6 @@ pub mod proto;
 pub mod record;
 pub mod script;
 pub mod serve;
+pub mod stats;
 pub mod tap;
 pub mod tui;

@@ -55,7 +55,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("T", "show / hide the transport layer (HTTP requests, handshake)"),
             ("R", "raw frames / decoded meaning"),
             ("f", "direction: both, in only, out only"),
-            ("a n", "acks per event (p50, p95, max) · n: namespaces"),
+            ("a n %", "acks per event (p50, p95, max) · namespaces · statistics"),
             ("c C", "the row's session or client only, or all · C: list them"),
             ("F", "fan-out: who got what the selected emit caused"),
         ],
@@ -76,6 +76,9 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
 
 /// The keys that work in the focused pane, for the bottom bar.
 pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
+    if model.overlay == Overlay::Stats {
+        return vec![("o", "order"), ("j/k", "scroll"), ("Esc", "close"), ("q", "quit")];
+    }
     if model.overlay != Overlay::None {
         return vec![("Esc", "close"), ("q", "quit")];
     }
@@ -118,7 +121,7 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
             if !model.read_only && !model.tap {
                 keys.push(("w", "withhold ♥"));
             }
-            keys.extend([("a", "acks"), ("?", "help"), ("q", "quit")]);
+            keys.extend([("a", "acks"), ("%", "stats"), ("?", "help"), ("q", "quit")]);
             keys
         }
     }
@@ -130,6 +133,17 @@ pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     }
     if model.overlay == Overlay::Conns {
         conns_key(model, key);
+        return Vec::new();
+    }
+    if model.overlay == Overlay::Stats {
+        match key.code {
+            KeyCode::Char('o') => model.stats_sort = model.stats_sort.next(),
+            KeyCode::Char('j') | KeyCode::Down => model.stats_scroll = model.stats_scroll.saturating_add(1),
+            KeyCode::Char('k') | KeyCode::Up => model.stats_scroll = model.stats_scroll.saturating_sub(1),
+            KeyCode::Esc | KeyCode::Char('%') | KeyCode::Char('?') | KeyCode::Enter => model.overlay = Overlay::None,
+            KeyCode::Char('q') => return vec![Effect::Quit],
+            _ => {}
+        }
         return Vec::new();
     }
     if model.overlay != Overlay::None {
@@ -228,6 +242,10 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.refilter();
         }
         KeyCode::Char('a') => model.overlay = Overlay::Acks,
+        KeyCode::Char('%') => {
+            model.stats_scroll = 0;
+            model.overlay = Overlay::Stats;
+        }
         KeyCode::Char('n') => model.overlay = Overlay::Namespaces,
         KeyCode::Char('c') => model.toggle_conn_filter(),
         KeyCode::Char('C') => {

@@ -34,6 +34,8 @@ pub enum Overlay {
     Conns,
     /// Who received what an emitted event caused.
     Fanout,
+    /// Statistics per event, namespace, transport; heartbeats.
+    Stats,
 }
 
 /// Which direction the list shows.
@@ -135,6 +137,10 @@ pub struct Model {
     pub expr_hidden: u64,
     /// Why the expression being typed after `/` does not parse (the last good one applies).
     pub filter_error: Option<crate::filter::FilterError>,
+    /// Statistics of every record taken (the statistics overlay), in the order chosen.
+    pub stats: crate::stats::Stats,
+    pub stats_sort: crate::stats::SortBy,
+    pub stats_scroll: u16,
     /// Position in `visible` of the selected row.
     pub selected: usize,
     pub follow: bool,
@@ -187,6 +193,9 @@ impl Model {
             filter: Filter::default(),
             expr_hidden: 0,
             filter_error: None,
+            stats: crate::stats::Stats::new(),
+            stats_sort: crate::stats::SortBy::Count,
+            stats_scroll: 0,
             selected: 0,
             follow: true,
             waiting: 0,
@@ -238,6 +247,7 @@ impl Model {
             self.conns.observe(&record);
         }
         self.observe(&record);
+        self.stats.observe(&record);
         let absolute = self.first_index + self.records.len() as u64;
         let toggled_in = self.toggles_pass(&record);
         let passes = toggled_in && self.filter.expr.matches(&record);

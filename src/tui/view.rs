@@ -89,6 +89,7 @@ pub fn draw(frame: &mut Frame<'_>, model: &mut Model) {
         Overlay::Namespaces => draw_namespaces(frame, area, model),
         Overlay::Conns => conns_view::draw_list(frame, area, model),
         Overlay::Fanout => super::fanout::draw(frame, area, model),
+        Overlay::Stats => super::stats_view::draw(frame, area, model),
     }
 }
 
