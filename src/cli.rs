@@ -328,6 +328,8 @@ pub struct FilterArgs {
     #[arg(
         long,
         value_name = "EXPR",
+        // `--filter -kind:heartbeat`: a negated term is the value, not a flag.
+        allow_hyphen_values = true,
         long_help = "Show only the records that match EXPR, the language of `/` in the UI. It picks \
                      what is shown, never what is recorded: --record still keeps every record, in order \
                      and unchanged; the Engine.IO and transport layers still need --frames.\n\n\
