@@ -7,8 +7,10 @@
 //! - [`engine`]: the client engine (transports, handshake, heartbeats, upgrade, namespaces, acks, reconnect).
 //! - [`record`]: the one record type every front end shares, and its NDJSON form.
 //! - [`explain`]: a frame explained part by part, for people.
+//! - [`filter`]: the filter language of `/` and `--filter` (parse an expression, match records).
 //! - [`doctor`]: the probes behind `sio doctor` (why a client cannot connect).
 //! - [`script`]: the command language (parse, run, JUnit report).
+//! - [`stats`]: statistics of a record stream (per event, namespace, transport; heartbeats), fed one record at a time.
 //! - [`serve`]: the embedded Socket.IO server behind `sio serve` (socketioxide).
 //! - [`tap`]: the recording reverse proxy behind `sio tap` (a real app's own traffic, decoded).
 //! - [`tui`]: the terminal UI (model, view, keys), generic over the ratatui backend.
@@ -21,10 +23,12 @@ pub mod commands;
 pub mod doctor;
 pub mod engine;
 pub mod explain;
+pub mod filter;
 pub mod output;
 pub mod proto;
 pub mod record;
 pub mod script;
 pub mod serve;
+pub mod stats;
 pub mod tap;
 pub mod tui;

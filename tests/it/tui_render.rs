@@ -118,7 +118,7 @@ fn model_of(script: &Script) -> Model {
     model
 }
 
-fn render(model: &mut Model, width: u16, height: u16) -> String {
+pub(crate) fn render(model: &mut Model, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     terminal.draw(|f| view::draw(f, model)).expect("draws");
     let buffer = terminal.backend().buffer().clone();
@@ -317,7 +317,7 @@ fn tapped_sessions() -> Model {
     model
 }
 
-fn key(model: &mut Model, code: crossterm::event::KeyCode) -> Vec<sio::tui::keys::Effect> {
+pub(crate) fn key(model: &mut Model, code: crossterm::event::KeyCode) -> Vec<sio::tui::keys::Effect> {
     sio::tui::keys::handle_key(
         model,
         crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE),
@@ -550,4 +550,92 @@ fn a_websocket_sessions_early_rows_go_with_it() {
         "the c1 row is the session's: {alone}"
     );
     assert!(!alone.contains("c1 "), "{alone}");
+}
+
+/// Types `text` after `/`, key by key, as a user does.
+pub(crate) fn type_filter(model: &mut Model, text: &str) {
+    use crossterm::event::KeyCode;
+    key(model, KeyCode::Char('/'));
+    for c in text.chars() {
+        key(model, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn the_filter_language_on_slash_hides_rows_and_says_how_many() {
+    use crossterm::event::KeyCode;
+    let s = upgraded_session();
+    let mut model = model_of(&s);
+    type_filter(&mut model, "event:echo or kind:ack");
+    key(&mut model, KeyCode::Enter);
+    assert_eq!(model.focus, sio::tui::model::Focus::List);
+    let shown: Vec<String> = model
+        .visible
+        .iter()
+        .filter_map(|&a| model.record(a))
+        .map(|r| match &r.body {
+            Body::Frame(f) => format!("{:?}", f.raw),
+            Body::State(st) => st.state.clone(),
+            Body::Http(_) => "http".into(),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            r#"Text { text: "420[\"echo\",{\"text\":\"hello\"}]" }"#,
+            r#"Text { text: "430[{\"text\":\"hello\"}]" }"#,
+            "ack"
+        ],
+        "{shown:?}"
+    );
+    // Held records the toggles show (the HTTP ones are off by default) less those shown.
+    let toggled_in = s.records.iter().filter(|r| !matches!(r.body, Body::Http(_))).count();
+    let hidden = toggled_in - 3;
+    let screen = render(&mut model, 100, 30);
+    assert!(
+        screen.contains(&format!("/event:echo or kind:ack hides {hidden}")),
+        "{screen}"
+    );
+    check("filtered", &screen);
+
+    // H stays on top: hiding heartbeats changes nothing here, showing HTTP adds none.
+    key(&mut model, KeyCode::Char('H'));
+    key(&mut model, KeyCode::Char('T'));
+    assert_eq!(model.visible.len(), 3);
+
+    // A bad expression: the reason inline, the last good filter still in force, Enter
+    // keeps the line open, Esc clears everything.
+    type_filter(&mut model, " or");
+    assert_eq!(model.visible.len(), 3);
+    let screen = render(&mut model, 100, 30);
+    assert!(
+        screen.contains("✗ at byte 25: expected a term after `or`, found the end"),
+        "{screen}"
+    );
+    key(&mut model, KeyCode::Enter);
+    assert_eq!(model.focus, sio::tui::model::Focus::Search);
+    key(&mut model, KeyCode::Esc);
+    assert_eq!(model.focus, sio::tui::model::Focus::List);
+    assert!(model.filter.expr.is_empty());
+    let screen = render(&mut model, 100, 30);
+    assert!(!screen.contains("hides"), "{screen}");
+}
+
+#[test]
+fn the_statistics_overlay_counts_and_reorders() {
+    use crossterm::event::KeyCode;
+    let s = upgraded_session();
+    let mut model = model_of(&s);
+    key(&mut model, KeyCode::Char('%'));
+    assert_eq!(model.overlay, Overlay::Stats);
+    let screen = render(&mut model, 120, 40);
+    assert!(screen.contains("statistics · by count"), "{screen}");
+    assert!(screen.contains("\"echo\""), "{screen}");
+    assert!(screen.contains("announced pingInterval"), "{screen}");
+    check("stats", &screen);
+    key(&mut model, KeyCode::Char('o'));
+    let screen = render(&mut model, 120, 40);
+    assert!(screen.contains("statistics · by bytes"), "{screen}");
+    key(&mut model, KeyCode::Esc);
+    assert_eq!(model.overlay, Overlay::None);
 }
