@@ -154,6 +154,11 @@ pub struct DecodeArgs {
     /// One JSON record per line instead of the explanation.
     #[arg(long)]
     pub json: bool,
+
+    /// Decode the Socket.IO traffic of a browser's HAR file (DevTools: Save all as HAR), or of a
+    /// recording, instead of frames: every frame explained, with its session, direction and transport.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["frames", "payload", "hex", "base64", "eio"])]
+    pub har: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -6,6 +6,7 @@
 //! - [`proto`]: the pure wire codec (Engine.IO, Socket.IO, msgpack).
 //! - [`engine`]: the client engine (transports, handshake, heartbeats, upgrade, namespaces, acks, reconnect).
 //! - [`record`]: the one record type every front end shares, and its NDJSON form.
+//! - [`har`]: browser HAR files (DevTools' saved network log) read as records.
 //! - [`explain`]: a frame explained part by part, for people.
 //! - [`doctor`]: the probes behind `sio doctor` (why a client cannot connect).
 //! - [`script`]: the command language (parse, run, JUnit report).
@@ -21,6 +22,7 @@ pub mod commands;
 pub mod doctor;
 pub mod engine;
 pub mod explain;
+pub mod har;
 pub mod output;
 pub mod proto;
 pub mod record;

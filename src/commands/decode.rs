@@ -8,8 +8,9 @@ use super::exit;
 use crate::cli::DecodeArgs;
 use crate::explain;
 use crate::output::explain_text;
+use crate::output::recording::{self, Item, Source};
 use crate::proto::eio::{EioVersion, Frame};
-use crate::proto::frame::{Decoded, FrameDecoder, decode_payload};
+use crate::proto::frame::{Decoded, FrameDecoder, Parser, decode_payload};
 use crate::record::{Body, FrameRecord, Raw, Record, Timestamp};
 
 /// One input as bytes: text frames stay text, `--hex`/`--base64` give binary.
@@ -105,13 +106,87 @@ impl Printer<'_> {
 pub fn run(args: &DecodeArgs) -> u8 {
     // Buffered here, flushed whenever input runs dry: one write per batch, not per line.
     let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
-    match run_to(args, &mut out).and_then(|ok| out.flush().map(|_| ok)) {
+    let result = match &args.har {
+        Some(path) => {
+            let parser = match Parser::from(args.parser) {
+                Parser::Default => None,
+                chosen => Some(chosen),
+            };
+            let source = match recording::open_with(path, parser) {
+                Ok(s) => s,
+                Err(e) => return exit::fail(if e.usage { exit::USAGE } else { exit::FAILURE }, e.message),
+            };
+            recording_to(source, args.json, &mut out)
+        }
+        None => run_to(args, &mut out),
+    };
+    match result.and_then(|ok| out.flush().map(|_| ok)) {
         Ok(true) => exit::OK,
         Ok(false) => exit::fail(exit::FAILURE, "malformed input (each is marked ✗ above)"),
         // A closed pipe (`sio decode … | head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
         Err(e) => exit::fail(exit::FAILURE, e),
     }
+}
+
+/// Explains every frame of a recording (a HAR's or `--record`'s), each under a line
+/// naming its time, session, direction and transport; returns whether all were well formed.
+fn recording_to(source: Source, json: bool, out: &mut dyn Write) -> std::io::Result<bool> {
+    let mut ok = true;
+    for item in source.items() {
+        let record = match item {
+            Ok(Item::Record(r, _)) => r,
+            Ok(Item::Bad(number, why)) => {
+                ok = false;
+                writeln!(out, "✗ line {number}: not a record ({why})")?;
+                continue;
+            }
+            Err(why) => {
+                writeln!(out, "✗ {why}")?;
+                return Ok(false);
+            }
+        };
+        let frame = match &record.body {
+            Body::Frame(frame) => frame,
+            Body::State(s) if s.state == "har malformed" => {
+                ok = false;
+                if !json {
+                    writeln!(
+                        out,
+                        "✗ {}",
+                        s.detail.as_deref().unwrap_or("part of the HAR is malformed")
+                    )?;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        ok &= frame.decoded.error.is_none();
+        if json {
+            writeln!(out, "{}", record.to_json_line())?;
+            continue;
+        }
+        let eio = frame.decoded.eio.as_ref().map_or(EioVersion::V4, |e| e.version);
+        let arrow = match frame.dir {
+            Some(crate::record::Direction::Out) => "↑ client → server",
+            Some(crate::record::Direction::In) => "↓ server → client",
+            None => "·",
+        };
+        let transport = frame.transport.map(|t| t.to_string()).unwrap_or_default();
+        let conn = record.conn.as_deref().unwrap_or("-");
+        writeln!(out, "{} {conn} {arrow} {transport}", record.time.clock())?;
+        let line = match frame.raw.as_frame() {
+            Frame::Text(t) => t.to_string(),
+            Frame::Binary(b) => format!("<binary {} bytes> {}", b.len(), explain::hex_preview(b, 32)),
+        };
+        let parts = explain::parts(&frame.raw, &frame.decoded, eio);
+        write!(
+            out,
+            "{}",
+            explain_text::render(&line, &parts, &explain::summary(&frame.decoded), "  ")
+        )?;
+    }
+    Ok(ok)
 }
 
 /// Decodes every input; returns whether all of them were well formed.

@@ -1,23 +1,23 @@
-//! `sio replay`: a recording printed as listen would. A bad or truncated line
-//! is reported with its number and the rest still plays.
+//! `sio replay`: a recording (NDJSON from `--record`, or a browser's HAR file)
+//! printed as listen would. A bad or truncated line is reported with its
+//! number and the rest still plays.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 
 use super::exit;
 use crate::cli::ReplayArgs;
 use crate::output::printer::Form;
-use crate::record::Record;
+use crate::output::recording::{self, Item, Source};
+use crate::record::{Body, Record};
 
 pub fn run(args: &ReplayArgs) -> u8 {
-    let file = match std::fs::File::open(&args.file) {
-        Ok(f) => f,
-        Err(e) => {
-            return exit::fail(exit::USAGE, format!("{}: {e}", args.file.display()));
-        }
+    let source = match recording::open(&args.file) {
+        Ok(s) => s,
+        Err(e) => return exit::fail(if e.usage { exit::USAGE } else { exit::FAILURE }, e.message),
     };
     use std::io::IsTerminal as _;
     if !args.no_tui && !args.output.json && !args.output.raw && std::io::stdout().is_terminal() {
-        return replay_ui(args, file);
+        return replay_ui(args, source);
     }
     let mut printer = args.output.printer(args.events.clone());
     // --json passes every record through, the Engine.IO layer included.
@@ -25,37 +25,26 @@ pub fn run(args: &ReplayArgs) -> u8 {
     // One write per batch of lines, not per line; flushed before each message on stderr.
     let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     let mut bad = 0usize;
-    for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
-        let number = i + 1;
-        let bytes = match line {
-            Ok(b) => b,
-            Err(e) => {
-                let _ = out.flush();
-                return exit::fail(
-                    exit::FAILURE,
-                    format!("{}: reading line {number}: {e}", args.file.display()),
-                );
-            }
-        };
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.trim_end_matches('\r');
-        if text.trim().is_empty() {
-            continue;
-        }
-        let record: Record = match serde_json::from_str(text) {
-            Ok(r) => r,
-            Err(e) => {
+    let mut malformed = 0usize;
+    for item in source.items() {
+        let (record, text) = match item {
+            Ok(Item::Record(r, text)) => (r, text),
+            Ok(Item::Bad(number, why)) => {
                 bad += 1;
                 let _ = out.flush();
-                eprintln!("sio: {}:{number}: not a record ({e})", args.file.display());
+                eprintln!("sio: {}:{number}: not a record ({why})", args.file.display());
                 continue;
             }
+            Err(why) => {
+                let _ = out.flush();
+                return exit::fail(exit::FAILURE, format!("{}: {why}", args.file.display()));
+            }
         };
-        let rendered = if printer.form == Form::Json {
+        malformed += usize::from(matches!(&record.body, Body::State(s) if s.state == "har malformed"));
+        let rendered = match text {
             // Pass records through exactly as they were written.
-            printer.render(&record).map(|_| text.to_string())
-        } else {
-            printer.render(&record)
+            Some(text) if printer.form == Form::Json => printer.render(&record).map(|_| text),
+            _ => printer.render(&record),
         };
         if let Some(line) = rendered
             && writeln!(out, "{line}").is_err()
@@ -73,23 +62,32 @@ pub fn run(args: &ReplayArgs) -> u8 {
             format!("{}: {bad} line(s) are not records (listed above)", args.file.display()),
         );
     }
+    if malformed > 0 {
+        return exit::fail(
+            exit::FAILURE,
+            format!(
+                "{}: {malformed} part(s) of the HAR are malformed (the \"har malformed\" records above)",
+                args.file.display()
+            ),
+        );
+    }
     exit::OK
 }
 
 /// Opens the recording in the terminal UI, read-only.
-fn replay_ui(args: &ReplayArgs, file: std::fs::File) -> u8 {
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+fn replay_ui(args: &ReplayArgs, source: Source) -> u8 {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Record>();
     let mut bad = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let Ok(line) = line else { break };
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Record>(&line) {
-            Ok(r) => {
+    for item in source.items() {
+        match item {
+            Ok(Item::Record(r, _)) => {
                 let _ = tx.send(r);
             }
-            Err(e) => bad.push(format!("line {}: {e}", i + 1)),
+            Ok(Item::Bad(number, why)) => bad.push(format!("line {number}: {why}")),
+            Err(why) => {
+                bad.push(why);
+                break;
+            }
         }
     }
     drop(tx);

@@ -6,6 +6,7 @@ pub mod human;
 pub mod pace;
 pub mod printer;
 pub mod recorder;
+pub mod recording;
 pub mod sanitize;
 pub mod stdout;
 

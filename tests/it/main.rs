@@ -22,6 +22,7 @@ mod engine_upgrade;
 mod engine_util;
 mod failures_cli;
 mod fixtures;
+mod har_cli;
 mod listen_cli;
 mod node_harness;
 mod python_peer;
