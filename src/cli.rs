@@ -53,6 +53,23 @@ pub enum Command {
     Connect(Box<ConnectCmdArgs>),
     /// Print a recording (from --record) as listen would.
     Replay(ReplayArgs),
+    /// Compare two recordings (from --record, or browsers' HAR files) event by event.
+    #[command(
+        long_about = "Compares two recordings (NDJSON written by --record, or HAR files) step by step: each \
+                      Socket.IO packet, both ways, with its type, namespace, event and data (binary attachments \
+                      included). What differs from run to run by nature is left out: times, sids, ack ids (an \
+                      event still says whether it asked for an ack), socket ids and pids in CONNECT answers, \
+                      the recovery offset appended to events when connection state recovery is on. Connections \
+                      are paired in the order they first appear.\n\n\
+                      Prints each step that was added (only in B), missing (only in A), reordered (in both, \
+                      elsewhere) or changed (the same kind of step at the same place, other contents, with the \
+                      paths that differ).\n\n\
+                      Exit codes: 0 equal, 1 different, 2 a file that cannot be read as a recording.",
+        after_help = "Examples:\n  sio diff before.ndjson after.ndjson\n  \
+                      sio diff a.ndjson b.ndjson --ignore data.1.time --ignore 'data.*.id'\n  \
+                      sio diff chrome.har sio-run.ndjson --eio --json"
+    )]
+    Diff(DiffArgs),
     /// Run a local Socket.IO server that prints every connection, event and disconnection.
     #[command(
         long_about = "Run a Socket.IO server (socketioxide) for debugging clients: it prints every connection, \
@@ -380,6 +397,28 @@ pub struct ConnectCmdArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first recording (NDJSON or HAR).
+    pub a: std::path::PathBuf,
+
+    /// The second recording, compared with the first.
+    pub b: std::path::PathBuf,
+
+    /// Also ignore this path of each step (repeatable): data.0.time, data.*.id, nsp, attachments.
+    #[arg(long = "ignore", value_name = "PATH")]
+    pub ignore: Vec<crate::diff::IgnorePath>,
+
+    /// Compare the Engine.IO layer too: handshakes (without the sid), heartbeats, probes, the
+    /// upgrade, noops, and the transport of each packet.
+    #[arg(long)]
+    pub eio: bool,
+
+    /// One JSON object per difference, then a summary object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

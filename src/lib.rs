@@ -4,6 +4,7 @@
 //! (printers, recorder, TUI). Commands flow the other way.
 //!
 //! - [`proto`]: the pure wire codec (Engine.IO, Socket.IO, msgpack).
+//! - [`diff`]: two recordings compared step by step (`sio diff`).
 //! - [`engine`]: the client engine (transports, handshake, heartbeats, upgrade, namespaces, acks, reconnect).
 //! - [`record`]: the one record type every front end shares, and its NDJSON form.
 //! - [`har`]: browser HAR files (DevTools' saved network log) read as records.
@@ -19,6 +20,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod diff;
 pub mod doctor;
 pub mod engine;
 pub mod explain;

@@ -7,6 +7,7 @@ mod codec_props;
 mod decode_cli;
 mod demo_cli;
 mod dialects_real;
+mod diff_cli;
 mod doctor_nginx;
 mod doctor_node;
 mod doctor_python;

@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 use crate::support::node::{NodeServer, ServerKind};
 
-fn sio(args: &[&str], stdin: &str) -> Output {
+pub fn sio(args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sio"))
         .args(args)
         .env("NO_COLOR", "1")
@@ -21,7 +21,7 @@ fn sio(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().expect("sio exits")
 }
 
-fn text(o: &Output) -> String {
+pub fn text(o: &Output) -> String {
     format!(
         "{}\n--- stderr ---\n{}",
         String::from_utf8_lossy(&o.stdout),
