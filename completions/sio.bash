@@ -131,7 +131,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__connect)
-            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --scrollback --linger --json --raw --frames --color --help"
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --scrollback --linger --client --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -214,6 +214,10 @@ _sio() {
                     return 0
                     ;;
                 --linger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -141,7 +141,7 @@ complete -c sio -n "__fish_sio_using_subcommand run" -l max-payload -d 'Largest 
 complete -c sio -n "__fish_sio_using_subcommand run" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand run" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
 complete -c sio -n "__fish_sio_using_subcommand run" -l record -d 'Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
-complete -c sio -n "__fish_sio_using_subcommand run" -l junit -d 'Write a JUnit XML report (one test case per expect and per emit --ack)' -r -F
+complete -c sio -n "__fish_sio_using_subcommand run" -l junit -d 'Write a JUnit XML report (one test case per expect, expect-none, emit --ack and client line)' -r -F
 complete -c sio -n "__fish_sio_using_subcommand run" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -177,6 +177,7 @@ complete -c sio -n "__fish_sio_using_subcommand connect" -l ca-cert -d 'Trust th
 complete -c sio -n "__fish_sio_using_subcommand connect" -l record -d 'Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
 complete -c sio -n "__fish_sio_using_subcommand connect" -l scrollback -d 'Records the UI holds in memory; older ones are let go (the --record file keeps all)' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l linger -d 'When stdin ends, wait at most this long for pending acks before disconnecting' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l client -d 'Also open the client NAME (repeatable), with the options above and its own CONNECT auth if given; commands go to it as `NAME: emit …`' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"

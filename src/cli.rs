@@ -370,7 +370,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep_going: bool,
 
-    /// Write a JUnit XML report (one test case per expect and per emit --ack).
+    /// Write a JUnit XML report (one test case per expect, expect-none, emit --ack and client line).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<std::path::PathBuf>,
 
@@ -394,6 +394,11 @@ pub struct ConnectCmdArgs {
     /// When stdin ends, wait at most this long for pending acks before disconnecting.
     #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DUR")]
     pub linger: std::time::Duration,
+
+    /// Also open the client NAME (repeatable), with the options above and its own CONNECT
+    /// auth if given; commands go to it as `NAME: emit …`.
+    #[arg(long = "client", value_name = "NAME[=AUTH_JSON]", value_parser = parse_client)]
+    pub clients: Vec<(String, Option<serde_json::Value>)>,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -489,18 +494,31 @@ pub enum EioChoiceArg {
     V4,
 }
 
-fn parse_query(s: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_query(s: &str) -> Result<(String, String), String> {
     let (k, v) = s.split_once('=').ok_or_else(|| format!("{s:?} is not k=v"))?;
     Ok((k.to_string(), v.to_string()))
 }
 
-fn parse_header(s: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_header(s: &str) -> Result<(String, String), String> {
     let (k, v) = s.split_once(':').ok_or_else(|| format!("{s:?} is not 'Name: value'"))?;
     let name = k.trim();
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(format!("{name:?} is not a header name"));
     }
     Ok((name.to_string(), v.trim().to_string()))
+}
+
+/// `bob` or `bob={"user":"bob"}`.
+fn parse_client(s: &str) -> Result<(String, Option<serde_json::Value>), String> {
+    let (name, auth) = match s.split_once('=') {
+        Some((name, auth)) => (name, Some(parse_json(auth)?)),
+        None => (s, None),
+    };
+    crate::script::parse::check_client_name(name)?;
+    if name == crate::script::parse::MAIN {
+        return Err("\"main\" is the connection from the command line; pick another name".into());
+    }
+    Ok((name.to_string(), auth))
 }
 
 fn parse_json(s: &str) -> Result<serde_json::Value, String> {

@@ -9,6 +9,7 @@
 //! - [`record`]: the one record type every front end shares, and its NDJSON form.
 //! - [`har`]: browser HAR files (DevTools' saved network log) read as records.
 //! - [`explain`]: a frame explained part by part, for people.
+//! - [`filter`]: the filter language of `/` and `--filter` (parse an expression, match records).
 //! - [`doctor`]: the probes behind `sio doctor` (why a client cannot connect).
 //! - [`script`]: the command language (parse, run, JUnit report).
 //! - [`serve`]: the embedded Socket.IO server behind `sio serve` (socketioxide).
@@ -24,6 +25,7 @@ pub mod diff;
 pub mod doctor;
 pub mod engine;
 pub mod explain;
+pub mod filter;
 pub mod har;
 pub mod output;
 pub mod proto;

@@ -1,8 +1,10 @@
 //! The command language shared by `sio run`, `sio emit`, `sio connect`'s line
 //! mode and the TUI's command line: [`parse`] turns text into steps without
 //! connecting, [`run`] executes them against the engine, [`events`] keeps what
-//! `expect` can still take, [`junit`] reports.
+//! `expect` can still take, [`clients`] holds the named connections of one
+//! run (`main` and those `client` lines opened), [`junit`] reports.
 
+pub mod clients;
 pub mod events;
 pub mod junit;
 pub mod parse;

@@ -15,6 +15,8 @@ use crate::script::parse::{COMMANDS, Step, parse_line};
 pub enum Effect {
     Run {
         line: String,
+        /// The clients named before `:`; empty: the one the command line speaks as.
+        clients: Vec<String>,
         step: Step,
     },
     /// A tap command: cut or delay a session.
@@ -291,10 +293,14 @@ fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 return tap_line(model, line);
             }
             match parse_line(&line, 1) {
-                Ok(Some(step)) => {
+                Ok(Some(addressed)) => {
                     model.focus = Focus::List;
                     model.message = Some((format!("running: {line}"), false));
-                    return vec![Effect::Run { line, step }];
+                    return vec![Effect::Run {
+                        line,
+                        clients: addressed.clients,
+                        step: addressed.step,
+                    }];
                 }
                 Ok(None) => model.focus = Focus::List,
                 Err(e) => {

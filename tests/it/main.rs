@@ -28,6 +28,8 @@ mod listen_cli;
 mod node_harness;
 mod python_peer;
 mod script_cli;
+mod script_clients;
+mod script_nginx;
 mod serve_cli;
 mod tap_browser;
 mod tap_clients;

@@ -4,12 +4,14 @@
 
 pub mod apt;
 pub mod browser;
+pub mod daemon;
 pub mod doctor;
 pub mod hostile;
 pub mod nginx;
 pub mod node;
 pub mod peer;
 pub mod python;
+pub mod redis;
 pub mod tap;
 
 use std::io::{Read, Write};

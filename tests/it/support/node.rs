@@ -38,7 +38,9 @@
 //! - `echo ...args`: emit `echo` with the same args;
 //! - `ask [q]`: emit `question` (default `"q?"`) with an ack; the client's
 //!   answer comes back as event `answered`;
-//! - `join room`, `leave room`, `to {room, event, args}`: rooms and broadcast;
+//! - `join room`, `leave room` (an ack is answered once done), `to {room, event,
+//!   args}` (the room), `to-others {room, event, args}` (the room but the sender),
+//!   `broadcast {event, args}` (everyone but the sender): rooms and broadcasts;
 //! - `binary`: emit `binary` with the bytes `01 02 03`;
 //! - `disconnect-me`: the server disconnects the socket (`41`);
 //! - `flood {n, size}`: `n` events `flood` carrying `size` × `"x"`, then
