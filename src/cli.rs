@@ -51,7 +51,11 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout.
     Connect(Box<ConnectCmdArgs>),
-    /// Print a recording (from --record) as listen would.
+    /// Print a recording (from --record, or a browser's HAR file) as listen would, or as a diagram.
+    #[command(
+        after_help = "Examples:\n  sio replay session.ndjson\n  sio replay app.har --frames\n  \
+                            sio replay session.ndjson --format mermaid --filter '-kind:http'"
+    )]
     Replay(ReplayArgs),
     /// Compare two recordings (from --record, or browsers' HAR files) event by event.
     #[command(
@@ -439,8 +443,25 @@ pub struct ReplayArgs {
     #[arg(long = "event", value_name = "NAME")]
     pub events: Vec<String>,
 
+    /// Only the records this filter expression matches (the language of the TUI's `/`):
+    /// `event:chat* -dir:out`, `kind:error or ns:/admin`, `data.0.room=r1`.
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+
+    /// Print in another form: `mermaid`, a Mermaid sequenceDiagram of the session for a bug
+    /// report (a lane per client connection and one for the server; each frame an arrow with
+    /// its meaning; transports and the upgrade as notes; heartbeats folded).
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["json", "raw"])]
+    pub format: Option<ReplayFormat>,
+
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReplayFormat {
+    /// A Mermaid sequenceDiagram.
+    Mermaid,
 }
 
 #[derive(Debug, Args)]

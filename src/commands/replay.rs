@@ -5,16 +5,25 @@
 use std::io::Write;
 
 use super::exit;
-use crate::cli::ReplayArgs;
+use crate::cli::{ReplayArgs, ReplayFormat};
+use crate::filter::Filter;
+use crate::output::mermaid::Diagram;
 use crate::output::printer::Form;
 use crate::output::recording::{self, Item, Source};
 use crate::record::{Body, Record};
 
 pub fn run(args: &ReplayArgs) -> u8 {
+    let filter = match args.filter.as_deref().map(Filter::parse).transpose() {
+        Ok(f) => f.unwrap_or_default(),
+        Err(e) => return exit::fail(exit::USAGE, format!("--filter: {e}")),
+    };
     let source = match recording::open(&args.file) {
         Ok(s) => s,
         Err(e) => return exit::fail(if e.usage { exit::USAGE } else { exit::FAILURE }, e.message),
     };
+    if args.format == Some(ReplayFormat::Mermaid) {
+        return mermaid(args, source, &filter);
+    }
     use std::io::IsTerminal as _;
     if !args.no_tui && !args.output.json && !args.output.raw && std::io::stdout().is_terminal() {
         return replay_ui(args, source);
@@ -40,7 +49,10 @@ pub fn run(args: &ReplayArgs) -> u8 {
                 return exit::fail(exit::FAILURE, format!("{}: {why}", args.file.display()));
             }
         };
-        malformed += usize::from(matches!(&record.body, Body::State(s) if s.state == "har malformed"));
+        malformed += usize::from(is_malformed_part(&record));
+        if !filter.matches(&record) {
+            continue;
+        }
         let rendered = match text {
             // Pass records through exactly as they were written.
             Some(text) if printer.form == Form::Json => printer.render(&record).map(|_| text),
@@ -67,6 +79,49 @@ pub fn run(args: &ReplayArgs) -> u8 {
             exit::FAILURE,
             format!(
                 "{}: {malformed} part(s) of the HAR are malformed (the \"har malformed\" records above)",
+                args.file.display()
+            ),
+        );
+    }
+    exit::OK
+}
+
+fn is_malformed_part(record: &Record) -> bool {
+    matches!(&record.body, Body::State(s) if s.state == "har malformed")
+}
+
+/// The recording as a Mermaid sequenceDiagram, of the records `filter` lets through.
+fn mermaid(args: &ReplayArgs, source: Source, filter: &Filter) -> u8 {
+    let mut diagram = Diagram::new();
+    let mut bad = 0usize;
+    for item in source.items() {
+        match item {
+            Ok(Item::Record(record, _)) => {
+                bad += usize::from(is_malformed_part(&record));
+                if filter.matches(&record) {
+                    diagram.push(&record);
+                }
+            }
+            Ok(Item::Bad(number, why)) => {
+                bad += 1;
+                eprintln!("sio: {}:{number}: not a record ({why})", args.file.display());
+            }
+            Err(why) => return exit::fail(exit::FAILURE, format!("{}: {why}", args.file.display())),
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(diagram.finish().as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return exit::OK;
+    }
+    if bad > 0 {
+        return exit::fail(
+            exit::FAILURE,
+            format!(
+                "{}: {bad} line(s) or part(s) could not be read (listed above or in the diagram)",
                 args.file.display()
             ),
         );

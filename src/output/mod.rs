@@ -3,6 +3,7 @@
 
 pub mod explain_text;
 pub mod human;
+pub mod mermaid;
 pub mod pace;
 pub mod printer;
 pub mod recorder;

@@ -25,6 +25,7 @@ mod failures_cli;
 mod fixtures;
 mod har_cli;
 mod listen_cli;
+mod mermaid_cli;
 mod node_harness;
 mod python_peer;
 mod script_cli;
