@@ -12,11 +12,7 @@ use crate::script_cli::{sio, text};
 use crate::support::node::{NodeServer, ServerKind};
 
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sio-diff-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    let _ = std::fs::remove_file(&path);
-    path
+    crate::support::temp_path("diff-test", name)
 }
 
 /// Runs `script` against `server`, recording into a new file named `name`.

@@ -23,6 +23,7 @@ mod engine_upgrade;
 mod engine_util;
 mod failures_cli;
 mod fixtures;
+mod har_browser;
 mod har_cli;
 mod listen_cli;
 mod mermaid_cli;

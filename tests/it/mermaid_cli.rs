@@ -109,10 +109,7 @@ fn mermaid(path: &str, extra: &[&str]) -> std::process::Output {
 #[test]
 fn a_two_client_session_as_a_sequence_diagram() {
     let server = NodeServer::start(ServerKind::V4, &["--ping-interval", "200"]);
-    let dir = std::env::temp_dir().join(format!("sio-mermaid-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let recording = dir.join("two.ndjson");
-    let _ = std::fs::remove_file(&recording);
+    let recording = crate::support::temp_path("mermaid-test", "two.ndjson");
     let path = recording.to_str().expect("path");
     let script = format!(
         "client bob\nexpect welcome\nbob: expect welcome\nemit echo {} --ack\nexpect echo\n\
