@@ -28,6 +28,9 @@ _sio() {
             sio,demo)
                 cmd="sio__subcmd__demo"
                 ;;
+            sio,diff)
+                cmd="sio__subcmd__diff"
+                ;;
             sio,doctor)
                 cmd="sio__subcmd__doctor"
                 ;;
@@ -64,6 +67,9 @@ _sio() {
             sio__subcmd__help,demo)
                 cmd="sio__subcmd__help__subcmd__demo"
                 ;;
+            sio__subcmd__help,diff)
+                cmd="sio__subcmd__help__subcmd__diff"
+                ;;
             sio__subcmd__help,doctor)
                 cmd="sio__subcmd__help__subcmd__doctor"
                 ;;
@@ -95,7 +101,7 @@ _sio() {
 
     case "${cmd}" in
         sio)
-            opts="-h -V --color --help --version decode listen emit run connect replay serve tap demo doctor completions help"
+            opts="-h -V --color --help --version decode listen emit run connect replay diff serve tap demo doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -233,7 +239,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__decode)
-            opts="-h --eio --payload --hex --base64 --parser --json --color --help"
+            opts="-h --eio --payload --hex --base64 --parser --json --har --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,6 +251,10 @@ _sio() {
                     ;;
                 --parser)
                     COMPREPLY=($(compgen -W "default msgpack" -- "${cur}"))
+                    return 0
+                    ;;
+                --har)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -266,6 +276,28 @@ _sio() {
             fi
             case "${prev}" in
                 --ping-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__diff)
+            opts="-h --ignore --eio --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ignore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -465,7 +497,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__help)
-            opts="decode listen emit run connect replay serve tap demo doctor completions help"
+            opts="decode listen emit run connect replay diff serve tap demo doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -521,6 +553,20 @@ _sio() {
             return 0
             ;;
         sio__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -749,7 +795,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__replay)
-            opts="-h --no-tui --event --json --raw --frames --color --help"
+            opts="-h --no-tui --event --filter --format --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -757,6 +803,14 @@ _sio() {
             case "${prev}" in
                 --event)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "mermaid" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -34,7 +34,8 @@ complete -c sio -n "__fish_sio_needs_command" -f -a "listen" -d 'Connect and pri
 complete -c sio -n "__fish_sio_needs_command" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
 complete -c sio -n "__fish_sio_needs_command" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
 complete -c sio -n "__fish_sio_needs_command" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
-complete -c sio -n "__fish_sio_needs_command" -f -a "replay" -d 'Print a recording (from --record) as listen would'
+complete -c sio -n "__fish_sio_needs_command" -f -a "replay" -d 'Print a recording (from --record, or a browser\'s HAR file) as listen would, or as a diagram'
+complete -c sio -n "__fish_sio_needs_command" -f -a "diff" -d 'Compare two recordings (from --record, or browsers\' HAR files) event by event'
 complete -c sio -n "__fish_sio_needs_command" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
 complete -c sio -n "__fish_sio_needs_command" -f -a "tap" -d 'A recording reverse proxy: point an app\'s client at it and see its own Socket.IO traffic, decoded'
 complete -c sio -n "__fish_sio_needs_command" -f -a "demo" -d 'Start the embedded server on a free port and connect to it: the quickest way to see sio work'
@@ -45,6 +46,7 @@ complete -c sio -n "__fish_sio_using_subcommand decode" -l eio -d 'Engine.IO pro
 4\t''"
 complete -c sio -n "__fish_sio_using_subcommand decode" -l parser -d 'Socket.IO packet encoding' -r -f -a "default\t''
 msgpack\t''"
+complete -c sio -n "__fish_sio_using_subcommand decode" -l har -d 'Decode the Socket.IO traffic of a browser\'s HAR file (DevTools: Save all as HAR), or of a recording, instead of frames: every frame explained, with its session, direction and transport' -r -F
 complete -c sio -n "__fish_sio_using_subcommand decode" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -192,6 +194,8 @@ complete -c sio -n "__fish_sio_using_subcommand connect" -l raw -d 'Only the raw
 complete -c sio -n "__fish_sio_using_subcommand connect" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
 complete -c sio -n "__fish_sio_using_subcommand connect" -s h -l help -d 'Print help'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l event -d 'Only these events (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand replay" -l filter -d 'Only the records this filter expression matches (the language of the TUI\'s `/`): `event:chat* -dir:out`, `kind:error or ns:/admin`, `data.0.room=r1`' -r
+complete -c sio -n "__fish_sio_using_subcommand replay" -l format -d 'Print in another form: `mermaid`, a Mermaid sequenceDiagram of the session for a bug report (a lane per client connection and one for the server; each frame an arrow with its meaning; transports and the upgrade as notes; heartbeats folded)' -r -f -a "mermaid\t'A Mermaid sequenceDiagram'"
 complete -c sio -n "__fish_sio_using_subcommand replay" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -199,7 +203,14 @@ complete -c sio -n "__fish_sio_using_subcommand replay" -l no-tui -d 'Print inst
 complete -c sio -n "__fish_sio_using_subcommand replay" -l json -d 'One JSON record per line'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l raw -d 'Only the raw frames, one per line'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
-complete -c sio -n "__fish_sio_using_subcommand replay" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sio -n "__fish_sio_using_subcommand diff" -l ignore -d 'Also ignore this path of each step (repeatable): data.0.time, data.*.id, nsp, attachments' -r
+complete -c sio -n "__fish_sio_using_subcommand diff" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sio -n "__fish_sio_using_subcommand diff" -l eio -d 'Compare the Engine.IO layer too: handshakes (without the sid), heartbeats, probes, the upgrade, noops, and the transport of each packet'
+complete -c sio -n "__fish_sio_using_subcommand diff" -l json -d 'One JSON object per difference, then a summary object'
+complete -c sio -n "__fish_sio_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sio -n "__fish_sio_using_subcommand serve" -l port -d 'Port to listen on; 0 picks a free one' -r
 complete -c sio -n "__fish_sio_using_subcommand serve" -l host -d 'Address to bind. Anything but loopback exposes the server to the network (a warning is printed)' -r
 complete -c sio -n "__fish_sio_using_subcommand serve" -l token -d 'The token "/admin" admits, sent as auth {"token": TOKEN}' -r
@@ -276,15 +287,16 @@ complete -c sio -n "__fish_sio_using_subcommand completions" -l color -d 'When t
 always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "replay" -d 'Print a recording (from --record) as listen would'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "tap" -d 'A recording reverse proxy: point an app\'s client at it and see its own Socket.IO traffic, decoded'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "demo" -d 'Start the embedded server on a free port and connect to it: the quickest way to see sio work'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "doctor" -d 'Diagnose a deployment: why a client cannot connect, or keeps disconnecting'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "replay" -d 'Print a recording (from --record, or a browser\'s HAR file) as listen would, or as a diagram'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "diff" -d 'Compare two recordings (from --record, or browsers\' HAR files) event by event'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "tap" -d 'A recording reverse proxy: point an app\'s client at it and see its own Socket.IO traffic, decoded'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "demo" -d 'Start the embedded server on a free port and connect to it: the quickest way to see sio work'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "doctor" -d 'Diagnose a deployment: why a client cannot connect, or keeps disconnecting'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap demo doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -33,6 +33,7 @@ _sio() {
 _arguments "${_arguments_options[@]}" : \
 '--eio=[Engine.IO protocol revision (3 for Socket.IO 2.x servers)]:EIO:(3 4)' \
 '--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
+'(--payload --hex --base64 --eio)--har=[Decode the Socket.IO traffic of a browser'\''s HAR file (DevTools\: Save all as HAR), or of a recording, instead of frames\: every frame explained, with its session, direction and transport]:FILE:_files' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--payload[Treat each input as a whole polling body and split it into packets first]' \
 '(--base64)--hex[Inputs are hex bytes (spaces allowed)\: a binary frame or binary body]' \
@@ -195,14 +196,28 @@ _arguments "${_arguments_options[@]}" : \
 (replay)
 _arguments "${_arguments_options[@]}" : \
 '*--event=[Only these events (repeatable)]:NAME:_default' \
+'--filter=[Only the records this filter expression matches (the language of the TUI'\''s \`/\`)\: \`event\:chat* -dir\:out\`, \`kind\:error or ns\:/admin\`, \`data.0.room=r1\`]:EXPR:_default' \
+'(--json --raw)--format=[Print in another form\: \`mermaid\`, a Mermaid sequenceDiagram of the session for a bug report (a lane per client connection and one for the server; each frame an arrow with its meaning; transports and the upgrade as notes; heartbeats folded)]:FORMAT:((mermaid\:"A Mermaid sequenceDiagram"))' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--no-tui[Print instead of opening the terminal UI (the default when stdout is not a terminal)]' \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
 '--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':file -- A recording made with --record:_files' \
+&& ret=0
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+'*--ignore=[Also ignore this path of each step (repeatable)\: data.0.time, data.*.id, nsp, attachments]:PATH:_default' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--eio[Compare the Engine.IO layer too\: handshakes (without the sid), heartbeats, probes, the upgrade, noops, and the transport of each packet]' \
+'--json[One JSON object per difference, then a summary object]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':a -- The first recording (NDJSON or HAR):_files' \
+':b -- The second recording, compared with the first:_files' \
 && ret=0
 ;;
 (serve)
@@ -331,6 +346,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (serve)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -372,7 +391,8 @@ _sio_commands() {
 'emit:Connect, emit one event (optionally wait for its ack), print, exit' \
 'run:Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)' \
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
-'replay:Print a recording (from --record) as listen would' \
+'replay:Print a recording (from --record, or a browser'\''s HAR file) as listen would, or as a diagram' \
+'diff:Compare two recordings (from --record, or browsers'\'' HAR files) event by event' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'tap:A recording reverse proxy\: point an app'\''s client at it and see its own Socket.IO traffic, decoded' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
@@ -402,6 +422,11 @@ _sio__subcmd__demo_commands() {
     local commands; commands=()
     _describe -t commands 'sio demo commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__diff_commands] )) ||
+_sio__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio diff commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__doctor_commands] )) ||
 _sio__subcmd__doctor_commands() {
     local commands; commands=()
@@ -420,7 +445,8 @@ _sio__subcmd__help_commands() {
 'emit:Connect, emit one event (optionally wait for its ack), print, exit' \
 'run:Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)' \
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
-'replay:Print a recording (from --record) as listen would' \
+'replay:Print a recording (from --record, or a browser'\''s HAR file) as listen would, or as a diagram' \
+'diff:Compare two recordings (from --record, or browsers'\'' HAR files) event by event' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'tap:A recording reverse proxy\: point an app'\''s client at it and see its own Socket.IO traffic, decoded' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
@@ -449,6 +475,11 @@ _sio__subcmd__help__subcmd__decode_commands() {
 _sio__subcmd__help__subcmd__demo_commands() {
     local commands; commands=()
     _describe -t commands 'sio help demo commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__help__subcmd__diff_commands] )) ||
+_sio__subcmd__help__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help diff commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__help__subcmd__doctor_commands] )) ||
 _sio__subcmd__help__subcmd__doctor_commands() {
