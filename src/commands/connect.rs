@@ -43,7 +43,8 @@ pub async fn ui(args: &ConnectCmdArgs) -> u8 {
     let mut clients = match Clients::start(
         args.connect.to_options(),
         observe,
-        !args.clients.is_empty(),
+        // Named from the first record: a `client` line may open another at any time.
+        true,
         ready_within(&args.connect),
     ) {
         Ok(c) => c,

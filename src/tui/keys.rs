@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKi
 
 use super::model::{DirFilter, Focus, Model, Overlay};
 use crate::engine::HeartbeatMode;
-use crate::script::parse::{COMMANDS, Step, parse_line};
+use crate::script::parse::{COMMANDS, MAIN, Step, parse_line};
 
 /// What the runtime must do after a key.
 #[derive(Debug, PartialEq)]
@@ -55,9 +55,9 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("T", "show / hide the transport layer (HTTP requests, handshake)"),
             ("R", "raw frames / decoded meaning"),
             ("f", "direction: both, in only, out only"),
-            ("a", "acks: round trips per event (p50, p95, max)"),
-            ("n", "namespaces and their state"),
+            ("a n", "acks per event (p50, p95, max) · n: namespaces"),
             ("c C", "the row's session or client only, or all · C: list them"),
+            ("F", "fan-out: who got what the selected emit caused"),
         ],
     ),
     (
@@ -103,8 +103,8 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
             if !model.read_only {
                 keys.push((":", "command"));
             }
-            keys.extend([("/", "search"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
-            if !model.conns.is_empty() {
+            // The connections' keys first: where there are several, they matter most.
+            if model.several_conns() {
                 keys.push(("c", if model.filter.conn.is_some() { "all" } else { "one" }));
                 keys.push((
                     "C",
@@ -115,6 +115,7 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
                     },
                 ));
             }
+            keys.extend([("/", "search"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
             if !model.read_only && !model.tap {
                 keys.push(("w", "withhold ♥"));
             }
@@ -235,6 +236,13 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.conn_cursor = shown.unwrap_or(0).min(model.conns.len().saturating_sub(1));
             model.overlay = Overlay::Conns;
         }
+        KeyCode::Char('F') => match super::fanout::of_selected(model) {
+            Ok(fanout) => {
+                model.fanout = Some(fanout);
+                model.overlay = Overlay::Fanout;
+            }
+            Err(why) => model.message = Some((why, true)),
+        },
         KeyCode::Char('?') => model.overlay = Overlay::Help,
         KeyCode::Char('w') if !model.read_only && !model.tap => {
             let mode = match model.heartbeat_mode {
@@ -296,9 +304,14 @@ fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 Ok(Some(addressed)) => {
                     model.focus = Focus::List;
                     model.message = Some((format!("running: {line}"), false));
+                    // A line that names no client runs as the one shown alone.
+                    let clients = match model.speaker() {
+                        Some(speaker) if addressed.clients.is_empty() && speaker != MAIN => vec![speaker.to_string()],
+                        _ => addressed.clients,
+                    };
                     return vec![Effect::Run {
                         line,
-                        clients: addressed.clients,
+                        clients,
                         step: addressed.step,
                     }];
                 }

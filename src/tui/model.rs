@@ -33,6 +33,8 @@ pub enum Overlay {
     Namespaces,
     /// The sessions (tap) or clients the records name.
     Conns,
+    /// Who received what an emitted event caused.
+    Fanout,
 }
 
 /// Which direction the list shows.
@@ -167,6 +169,8 @@ pub struct Model {
     pub conn_cursor: usize,
     /// The screen of `sio tap`: its command line cuts and delays sessions.
     pub tap: bool,
+    /// The fan-out table the `F` overlay shows, computed when it opened.
+    pub fanout: Option<super::fanout::Fanout>,
 }
 
 impl Model {
@@ -208,6 +212,7 @@ impl Model {
             conns: Conns::default(),
             conn_cursor: 0,
             tap: false,
+            fanout: None,
         }
     }
 
@@ -253,7 +258,9 @@ impl Model {
     /// Whether the filter lets a record through.
     pub fn passes(&self, record: &Record) -> bool {
         let f = &self.filter;
-        if f.conn.is_some() && record.conn != f.conn {
+        if let Some(shown) = &f.conn
+            && record.conn.as_deref().map(|c| self.conns.current(c)) != Some(shown.as_str())
+        {
             return false;
         }
         match &record.body {
@@ -314,7 +321,8 @@ impl Model {
     /// Shows only the selected row's connection, or all of them again.
     pub fn toggle_conn_filter(&mut self) {
         if self.filter.conn.take().is_none() {
-            match self.selected_record().and_then(|r| r.conn.clone()) {
+            let conn = self.selected_record().and_then(|r| r.conn.clone());
+            match conn.map(|c| self.conns.current(&c).to_string()) {
                 Some(name) => self.filter.conn = Some(name),
                 None => {
                     self.message = Some(("this row names no session or client".into(), true));
@@ -329,6 +337,25 @@ impl Model {
     pub fn show_conn(&mut self, name: String) {
         self.filter.conn = Some(name);
         self.refilter();
+    }
+
+    /// Who the command line speaks as, where there are several clients: the one
+    /// shown alone (`c`, `C`), else `main`. `None` with one client, or on a tap.
+    pub fn speaker(&self) -> Option<&str> {
+        if self.tap || self.read_only || self.conns.len() < 2 {
+            return None;
+        }
+        Some(self.filter.conn.as_deref().unwrap_or(crate::script::parse::MAIN))
+    }
+
+    /// Whether rows carry their connection's tag: every tap session, or clients
+    /// once there are two (a lone `main` needs no column).
+    pub fn several_conns(&self) -> bool {
+        if self.conn_noun() == "session" {
+            !self.conns.is_empty()
+        } else {
+            self.conns.len() >= 2
+        }
     }
 
     /// What the connections are called on this screen.
@@ -349,6 +376,14 @@ impl Model {
     }
 
     fn observe(&mut self, record: &Record) {
+        // The status bar of a live screen describes the tap, or `main`: other
+        // clients have their own line (the roster) and list (`C`).
+        let primary =
+            self.tap || self.read_only || record.conn.as_deref().is_none_or(|c| c == crate::script::parse::MAIN);
+        self.observe_any(record);
+        if !primary {
+            return;
+        }
         let s = &mut self.status;
         match &record.body {
             Body::Frame(f) => {
@@ -379,20 +414,6 @@ impl Model {
                         }
                     }
                     s.last_ping = Some(record.time);
-                }
-                if let Some(sio) = &f.decoded.sio
-                    && let Some(name) = &sio.event
-                    && !self.event_names.contains(name)
-                    && self.event_names.len() < 500
-                {
-                    self.event_names.push(name.clone());
-                }
-                if let Some(sio) = &f.decoded.sio
-                    && f.dir == Some(Direction::Out)
-                    && sio.kind.is_event()
-                    && sio.id.is_some()
-                {
-                    self.acks.pending += 1;
                 }
             }
             Body::State(st) => {
@@ -431,14 +452,6 @@ impl Model {
                         s.state = "listening".into();
                     }
                     "heartbeat" => s.last_heartbeat_rtt_ms = data.get("rtt_ms").and_then(Value::as_f64),
-                    "ack" => {
-                        let event = data.get("event").and_then(Value::as_str).unwrap_or("?").to_string();
-                        if let Some(rtt) = data.get("rtt_ms").and_then(Value::as_f64) {
-                            self.acks.by_event.entry(event).or_default().push(rtt);
-                        }
-                        self.acks.pending = self.acks.pending.saturating_sub(1);
-                    }
-                    "unmatched ack" => self.acks.unmatched += 1,
                     "namespace connected" | "namespace failed" | "namespace left" | "namespace disconnected" => {
                         let name = data.get("nsp").and_then(Value::as_str).unwrap_or("/").to_string();
                         let state = st.state.trim_start_matches("namespace ").to_string();
@@ -460,6 +473,36 @@ impl Model {
                     _ => {}
                 }
             }
+            Body::Http(_) => {}
+        }
+    }
+
+    /// What every connection's records count for: event names, ack round trips.
+    fn observe_any(&mut self, record: &Record) {
+        match &record.body {
+            Body::Frame(f) => {
+                let Some(sio) = &f.decoded.sio else { return };
+                if let Some(name) = &sio.event
+                    && !self.event_names.contains(name)
+                    && self.event_names.len() < 500
+                {
+                    self.event_names.push(name.clone());
+                }
+                if f.dir == Some(Direction::Out) && sio.kind.is_event() && sio.id.is_some() {
+                    self.acks.pending += 1;
+                }
+            }
+            Body::State(st) => match st.state.as_str() {
+                "ack" => {
+                    let event = st.data.get("event").and_then(Value::as_str).unwrap_or("?").to_string();
+                    if let Some(rtt) = st.data.get("rtt_ms").and_then(Value::as_f64) {
+                        self.acks.by_event.entry(event).or_default().push(rtt);
+                    }
+                    self.acks.pending = self.acks.pending.saturating_sub(1);
+                }
+                "unmatched ack" => self.acks.unmatched += 1,
+                _ => {}
+            },
             Body::Http(_) => {}
         }
     }
