@@ -18,6 +18,8 @@ use crate::record::{Body, Direction, FrameRecord, Record, Transport};
 
 /// Arrows drawn at most; later frames are counted in a last note.
 pub const MAX_LINES: usize = 5_000;
+/// Client lanes drawn at most; records of later connections are counted in a last note.
+pub const MAX_LANES: usize = 64;
 /// A run of more heartbeat frames than this is folded into one note.
 pub const FOLD_HEARTBEATS: usize = 4;
 /// The longest text on an arrow, in characters (before escaping).
@@ -72,6 +74,9 @@ pub struct Diagram {
     lines: Vec<String>,
     /// Lines not kept once [`MAX_LINES`] were.
     dropped: usize,
+    /// Records of connections beyond [`MAX_LANES`], and how many such connections.
+    unlaned: usize,
+    unlaned_conns: std::collections::HashSet<Option<String>>,
 }
 
 impl Diagram {
@@ -79,11 +84,19 @@ impl Diagram {
         Diagram::default()
     }
 
-    fn lane(&mut self, conn: &Option<String>) -> usize {
+    /// The lane of `conn`, made on first use; `None` once [`MAX_LANES`] are taken.
+    fn lane(&mut self, conn: &Option<String>) -> Option<usize> {
         if let Some(&i) = self.by_conn.get(conn) {
-            return i;
+            return Some(i);
         }
         let i = self.lanes.len();
+        if i == MAX_LANES {
+            self.unlaned += 1;
+            if self.unlaned_conns.len() < 1_000_000 {
+                self.unlaned_conns.insert(conn.clone());
+            }
+            return None;
+        }
         let label = match conn {
             Some(sid) => format!("client {sid}"),
             None => "client".to_string(),
@@ -94,7 +107,7 @@ impl Diagram {
             ..Lane::default()
         });
         self.by_conn.insert(conn.clone(), i);
-        i
+        Some(i)
     }
 
     fn line(&mut self, line: String) {
@@ -132,8 +145,9 @@ impl Diagram {
     pub fn push(&mut self, record: &Record) {
         match &record.body {
             Body::Frame(frame) => {
-                let lane = self.lane(&record.conn);
-                self.frame(lane, record, frame)
+                if let Some(lane) = self.lane(&record.conn) {
+                    self.frame(lane, record, frame)
+                }
             }
             Body::State(state) => {
                 let shown = matches!(
@@ -152,8 +166,7 @@ impl Diagram {
                         | "request refused"
                         | "session refused"
                 );
-                if shown {
-                    let lane = self.lane(&record.conn);
+                if let Some(lane) = shown.then(|| self.lane(&record.conn)).flatten() {
                     self.fold(lane);
                     let text = match &state.detail {
                         Some(d) => format!("{}: {d}", state.state),
@@ -248,8 +261,19 @@ impl Diagram {
             out.push_str(line);
             out.push('\n');
         }
+        let first = self.lanes.first().map_or("S", |l| l.id.as_str());
+        if self.unlaned > 0 {
+            let _ = writeln!(
+                out,
+                "    Note over {first},S: {}",
+                escape(&format!(
+                    "{} records of {} more connections not drawn (at most {MAX_LANES} lanes; --filter sid:SID picks one)",
+                    self.unlaned,
+                    self.unlaned_conns.len()
+                ))
+            );
+        }
         if self.dropped > 0 {
-            let first = self.lanes.first().map_or("S", |l| l.id.as_str());
             let _ = writeln!(
                 out,
                 "    Note over {first},S: {}",
@@ -266,6 +290,34 @@ impl Diagram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lanes_and_lines_are_bounded() {
+        use crate::proto::eio::{EioVersion, Frame};
+        use crate::proto::frame::{FrameDecoder, Parser};
+        use crate::record::{Raw, Timestamp};
+        let mut diagram = Diagram::new();
+        let mut decoder = FrameDecoder::new(EioVersion::V4, Parser::Default);
+        for i in 0..(MAX_LANES + 6) * 100 {
+            let text = r#"42["tick"]"#;
+            diagram.push(&Record {
+                seq: i as u64,
+                time: Timestamp { micros: 0 },
+                conn: Some(format!("sid{}", i % (MAX_LANES + 6))),
+                body: Body::Frame(FrameRecord {
+                    dir: Some(Direction::In),
+                    transport: None,
+                    raw: Raw::Text { text: text.into() },
+                    decoded: decoder.decode(Frame::Text(text)),
+                }),
+            });
+        }
+        let out = diagram.finish();
+        assert_eq!(out.lines().filter(|l| l.contains("participant C")).count(), MAX_LANES);
+        assert!(out.contains("600 records of 6 more connections not drawn"), "{out}");
+        assert!(out.contains(&format!("{} more lines not drawn", 6400 - MAX_LINES)), "{out}");
+        assert_eq!(out.lines().count(), 1 + MAX_LANES + 1 + MAX_LINES + 2);
+    }
 
     #[test]
     fn untrusted_text_is_escaped() {
