@@ -51,8 +51,30 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout.
     Connect(Box<ConnectCmdArgs>),
-    /// Print a recording (from --record) as listen would, or its statistics (--stats).
+    /// Print a recording (from --record, or a browser's HAR file) as listen would, its statistics (--stats), or a diagram.
+    #[command(
+        after_help = "Examples:\n  sio replay session.ndjson\n  sio replay app.har --frames\n  \
+                            sio replay session.ndjson --format mermaid --filter '-kind:http'\n  \
+                            sio replay session.ndjson --stats --sort bytes"
+    )]
     Replay(ReplayArgs),
+    /// Compare two recordings (from --record, or browsers' HAR files) event by event.
+    #[command(
+        long_about = "Compares two recordings (NDJSON written by --record, or HAR files) step by step: each \
+                      Socket.IO packet, both ways, with its type, namespace, event and data (binary attachments \
+                      included). What differs from run to run by nature is left out: times, sids, ack ids (an \
+                      event still says whether it asked for an ack), socket ids and pids in CONNECT answers, \
+                      the recovery offset appended to events when connection state recovery is on. Connections \
+                      are paired in the order they first appear.\n\n\
+                      Prints each step that was added (only in B), missing (only in A), reordered (in both, \
+                      elsewhere) or changed (the same kind of step at the same place, other contents, with the \
+                      paths that differ).\n\n\
+                      Exit codes: 0 equal, 1 different, 2 a file that cannot be read as a recording.",
+        after_help = "Examples:\n  sio diff before.ndjson after.ndjson\n  \
+                      sio diff a.ndjson b.ndjson --ignore data.1.time --ignore 'data.*.id'\n  \
+                      sio diff chrome.har sio-run.ndjson --eio --json"
+    )]
+    Diff(DiffArgs),
     /// Run a local Socket.IO server that prints every connection, event and disconnection.
     #[command(
         long_about = "Run a Socket.IO server (socketioxide) for debugging clients: it prints every connection, \
@@ -157,6 +179,11 @@ pub struct DecodeArgs {
 
     #[command(flatten)]
     pub filter: FilterArgs,
+
+    /// Decode the Socket.IO traffic of a browser's HAR file (DevTools: Save all as HAR), or of a
+    /// recording, instead of frames: every frame explained, with its session, direction and transport.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["frames", "payload", "hex", "base64", "eio"])]
+    pub har: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -429,6 +456,28 @@ pub struct ConnectCmdArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first recording (NDJSON or HAR).
+    pub a: std::path::PathBuf,
+
+    /// The second recording, compared with the first.
+    pub b: std::path::PathBuf,
+
+    /// Also ignore this path of each step (repeatable): data.0.time, data.*.id, nsp, attachments.
+    #[arg(long = "ignore", value_name = "PATH")]
+    pub ignore: Vec<crate::diff::IgnorePath>,
+
+    /// Compare the Engine.IO layer too: handshakes (without the sid), heartbeats, probes, the
+    /// upgrade, noops, and the transport of each packet.
+    #[arg(long)]
+    pub eio: bool,
+
+    /// One JSON object per difference, then a summary object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// A recording made with --record.
     pub file: std::path::PathBuf,
@@ -452,11 +501,23 @@ pub struct ReplayArgs {
     #[arg(long, value_enum, default_value_t = crate::stats::SortBy::Count, requires = "stats")]
     pub sort: crate::stats::SortBy,
 
+    /// Print in another form: `mermaid`, a Mermaid sequenceDiagram of the session for a bug
+    /// report (a lane per client connection and one for the server; each frame an arrow with
+    /// its meaning; transports and the upgrade as notes; heartbeats folded).
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["json", "raw"])]
+    pub format: Option<ReplayFormat>,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
     #[command(flatten)]
     pub filter: FilterArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReplayFormat {
+    /// A Mermaid sequenceDiagram.
+    Mermaid,
 }
 
 #[derive(Debug, Args)]

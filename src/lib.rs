@@ -4,8 +4,10 @@
 //! (printers, recorder, TUI). Commands flow the other way.
 //!
 //! - [`proto`]: the pure wire codec (Engine.IO, Socket.IO, msgpack).
+//! - [`diff`]: two recordings compared step by step (`sio diff`).
 //! - [`engine`]: the client engine (transports, handshake, heartbeats, upgrade, namespaces, acks, reconnect).
 //! - [`record`]: the one record type every front end shares, and its NDJSON form.
+//! - [`har`]: browser HAR files (DevTools' saved network log) read as records.
 //! - [`explain`]: a frame explained part by part, for people.
 //! - [`filter`]: the filter language of `/` and `--filter` (parse an expression, match records).
 //! - [`doctor`]: the probes behind `sio doctor` (why a client cannot connect).
@@ -20,10 +22,12 @@
 
 pub mod cli;
 pub mod commands;
+pub mod diff;
 pub mod doctor;
 pub mod engine;
 pub mod explain;
 pub mod filter;
+pub mod har;
 pub mod output;
 pub mod proto;
 pub mod record;
