@@ -31,6 +31,9 @@ _sio() {
             sio,demo)
                 cmd="sio__subcmd__demo"
                 ;;
+            sio,diff)
+                cmd="sio__subcmd__diff"
+                ;;
             sio,doctor)
                 cmd="sio__subcmd__doctor"
                 ;;
@@ -70,6 +73,9 @@ _sio() {
             sio__subcmd__help,demo)
                 cmd="sio__subcmd__help__subcmd__demo"
                 ;;
+            sio__subcmd__help,diff)
+                cmd="sio__subcmd__help__subcmd__diff"
+                ;;
             sio__subcmd__help,doctor)
                 cmd="sio__subcmd__help__subcmd__doctor"
                 ;;
@@ -101,7 +107,7 @@ _sio() {
 
     case "${cmd}" in
         sio)
-            opts="-h -V --color --help --version decode listen emit run connect replay serve tap admin demo doctor completions help"
+            opts="-h -V --color --help --version decode listen emit run connect replay diff serve tap admin demo doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,7 +265,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__connect)
-            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --scrollback --linger --client --json --raw --frames --color --help"
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --scrollback --linger --client --json --raw --frames --filter --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,6 +355,10 @@ _sio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -361,7 +371,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__decode)
-            opts="-h --eio --payload --hex --base64 --parser --json --color --help"
+            opts="-h --eio --payload --hex --base64 --parser --json --filter --har --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,6 +383,14 @@ _sio() {
                     ;;
                 --parser)
                     COMPREPLY=($(compgen -W "default msgpack" -- "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --har)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -394,6 +412,28 @@ _sio() {
             fi
             case "${prev}" in
                 --ping-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__diff)
+            opts="-h --ignore --eio --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ignore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -593,7 +633,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__help)
-            opts="decode listen emit run connect replay serve tap admin demo doctor completions help"
+            opts="decode listen emit run connect replay diff serve tap admin demo doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -663,6 +703,20 @@ _sio() {
             return 0
             ;;
         sio__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -789,7 +843,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__listen)
-            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --count --for --event --json --raw --frames --color --help"
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --count --for --event --json --raw --frames --filter --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -879,6 +933,10 @@ _sio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -891,13 +949,25 @@ _sio() {
             return 0
             ;;
         sio__subcmd__replay)
-            opts="-h --no-tui --event --json --raw --frames --color --help"
+            opts="-h --no-tui --event --stats --sort --format --json --raw --frames --filter --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --event)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "count bytes name rate last" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "mermaid" -- "${cur}"))
+                    return 0
+                    ;;
+                --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1053,7 +1123,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__tap)
-            opts="-h --listen --parser --insecure --ca-cert --record --record-secrets --for --no-tui --scrollback --json --raw --frames --color --help"
+            opts="-h --listen --parser --insecure --ca-cert --record --record-secrets --for --no-tui --scrollback --json --raw --frames --filter --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1080,6 +1150,10 @@ _sio() {
                     return 0
                     ;;
                 --scrollback)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -51,8 +51,30 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout.
     Connect(Box<ConnectCmdArgs>),
-    /// Print a recording (from --record) as listen would.
+    /// Print a recording (from --record, or a browser's HAR file) as listen would, its statistics (--stats), or a diagram.
+    #[command(
+        after_help = "Examples:\n  sio replay session.ndjson\n  sio replay app.har --frames\n  \
+                            sio replay session.ndjson --format mermaid --filter '-kind:http'\n  \
+                            sio replay session.ndjson --stats --sort bytes"
+    )]
     Replay(ReplayArgs),
+    /// Compare two recordings (from --record, or browsers' HAR files) event by event.
+    #[command(
+        long_about = "Compares two recordings (NDJSON written by --record, or HAR files) step by step: each \
+                      Socket.IO packet, both ways, with its type, namespace, event and data (binary attachments \
+                      included). What differs from run to run by nature is left out: times, sids, ack ids (an \
+                      event still says whether it asked for an ack), socket ids and pids in CONNECT answers, \
+                      the recovery offset appended to events when connection state recovery is on. Connections \
+                      are paired in the order they first appear.\n\n\
+                      Prints each step that was added (only in B), missing (only in A), reordered (in both, \
+                      elsewhere) or changed (the same kind of step at the same place, other contents, with the \
+                      paths that differ).\n\n\
+                      Exit codes: 0 equal, 1 different, 2 a file that cannot be read as a recording.",
+        after_help = "Examples:\n  sio diff before.ndjson after.ndjson\n  \
+                      sio diff a.ndjson b.ndjson --ignore data.1.time --ignore 'data.*.id'\n  \
+                      sio diff chrome.har sio-run.ndjson --eio --json"
+    )]
+    Diff(DiffArgs),
     /// Run a local Socket.IO server that prints every connection, event and disconnection.
     #[command(
         long_about = "Run a Socket.IO server (socketioxide) for debugging clients: it prints every connection, \
@@ -181,6 +203,14 @@ pub struct DecodeArgs {
     /// One JSON record per line instead of the explanation.
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Decode the Socket.IO traffic of a browser's HAR file (DevTools: Save all as HAR), or of a
+    /// recording, instead of frames: every frame explained, with its session, direction and transport.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["frames", "payload", "hex", "base64", "eio"])]
+    pub har: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -339,7 +369,47 @@ impl OutputArgs {
             },
             frames: self.frames,
             events,
+            filter: crate::filter::Filter::default(),
         }
+    }
+}
+
+/// `--filter EXPR`: what is shown; shared by every command that shows records.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Show only the records that match EXPR (the filter language, as for `/` in the UI).
+    /// It picks what is shown, never what is recorded: --record still keeps every record.
+    #[arg(
+        long,
+        value_name = "EXPR",
+        // `--filter -kind:heartbeat`: a negated term is the value, not a flag.
+        allow_hyphen_values = true,
+        long_help = "Show only the records that match EXPR, the language of `/` in the UI. It picks \
+                     what is shown, never what is recorded: --record still keeps every record, in order \
+                     and unchanged; the Engine.IO and transport layers still need --frames.\n\n\
+                     Terms separated by spaces must all hold; `or` between terms; `-` before a term \
+                     negates it; parentheses group; `a|b` gives a field alternatives:\n  \
+                     event:NAME (glob: event:chat*)   ns:/admin   dir:in|out   transport:polling|ws\n  \
+                     kind:event|ack|connect|disconnect|error|heartbeat|upgrade|binary|http|state|malformed\n  \
+                     client:NAME   sid:SID   ack:ID (ack:* any)\n  \
+                     data.PATH=VALUE, data.PATH~TEXT on the decoded arguments (data.0.room=r1)\n  \
+                     WORD or \"a phrase\": text in the raw frame or its meaning, any case\n  \
+                     /REGEX/ (/REGEX/i ignores case)\n\n\
+                     Example: --filter 'event:chat* -dir:out or kind:error'"
+    )]
+    pub filter: Option<String>,
+}
+
+impl FilterArgs {
+    /// The parsed filter; a bad expression is reported (exit 2) with where it went wrong.
+    pub fn parse(&self) -> Result<crate::filter::Filter, u8> {
+        let text = self.filter.as_deref().unwrap_or("");
+        crate::filter::Filter::parse(text).map_err(|e| {
+            // The expression with a caret under the place, then the one-line reason (last).
+            let before = text.get(..e.pos).unwrap_or(text);
+            eprintln!("  {text}\n  {}^", " ".repeat(before.chars().count()));
+            crate::commands::exit::fail(crate::commands::exit::USAGE, format!("--filter: {e}"))
+        })
     }
 }
 
@@ -407,6 +477,31 @@ pub struct ConnectCmdArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first recording (NDJSON or HAR).
+    pub a: std::path::PathBuf,
+
+    /// The second recording, compared with the first.
+    pub b: std::path::PathBuf,
+
+    /// Also ignore this path of each step (repeatable): data.0.time, data.*.id, nsp, attachments.
+    #[arg(long = "ignore", value_name = "PATH")]
+    pub ignore: Vec<crate::diff::IgnorePath>,
+
+    /// Compare the Engine.IO layer too: handshakes (without the sid), heartbeats, probes, the
+    /// upgrade, noops, and the transport of each packet.
+    #[arg(long)]
+    pub eio: bool,
+
+    /// One JSON object per difference, then a summary object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -422,8 +517,34 @@ pub struct ReplayArgs {
     #[arg(long = "event", value_name = "NAME")]
     pub events: Vec<String>,
 
+    /// Print statistics instead of the records: per event name and direction (count, bytes,
+    /// rate now and at peak, first and last seen, acks asked and answered, p50/p95 ack
+    /// delay), per namespace, per transport, heartbeats (intervals seen vs announced).
+    /// With --filter, of the matching records; --json prints one JSON object.
+    #[arg(long, conflicts_with_all = ["raw", "events"])]
+    pub stats: bool,
+
+    /// How --stats orders its rows.
+    #[arg(long, value_enum, default_value_t = crate::stats::SortBy::Count, requires = "stats")]
+    pub sort: crate::stats::SortBy,
+
+    /// Print in another form: `mermaid`, a Mermaid sequenceDiagram of the session for a bug
+    /// report (a lane per client connection and one for the server; each frame an arrow with
+    /// its meaning; transports and the upgrade as notes; heartbeats folded).
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["json", "raw"])]
+    pub format: Option<ReplayFormat>,
+
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReplayFormat {
+    /// A Mermaid sequenceDiagram.
+    Mermaid,
 }
 
 #[derive(Debug, Args)]
@@ -459,6 +580,9 @@ pub struct ListenArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -641,6 +765,9 @@ pub struct TapArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Debug, Args)]

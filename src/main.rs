@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Connect(args) => commands::connect::run(args),
         Command::Replay(args) => commands::replay::run(args),
+        Command::Diff(args) => commands::diff::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Doctor(args) => commands::doctor::run(args),

@@ -5,6 +5,7 @@ pub mod common;
 pub mod connect;
 pub mod decode;
 pub mod demo;
+pub mod diff;
 pub mod doctor;
 pub mod emit;
 pub mod listen;

@@ -54,12 +54,12 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
     (
         "Showing",
         &[
-            ("/", "search: only rows containing the text (Esc clears)"),
+            ("/", "filter: event:chat* dir:in kind:ack -word … (Esc clears)"),
             ("H", "hide / show heartbeats"),
             ("T", "show / hide the transport layer (HTTP requests, handshake)"),
             ("R", "raw frames / decoded meaning"),
             ("f", "direction: both, in only, out only"),
-            ("a n", "acks per event (p50, p95, max) · n: namespaces"),
+            ("a n %", "acks per event (p50, p95, max) · namespaces · statistics"),
             ("c C", "the row's session or client only, or all · C: list them"),
             ("F", "fan-out: who got what the selected emit caused"),
         ],
@@ -80,6 +80,9 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
 
 /// The keys that work in the focused pane, for the bottom bar.
 pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
+    if model.overlay == Overlay::Stats {
+        return vec![("o", "order"), ("j/k", "scroll"), ("Esc", "close"), ("q", "quit")];
+    }
     if model.overlay != Overlay::None {
         return vec![("Esc", "close"), ("q", "quit")];
     }
@@ -90,7 +93,7 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
             ("↑↓", "history"),
             ("Tab", "complete"),
         ],
-        Focus::Search => vec![("Enter", "apply"), ("Esc", "clear")],
+        Focus::Search => vec![("Enter", "done"), ("Esc", "clear")],
         Focus::Detail => vec![
             ("j/k", "scroll"),
             ("Tab", "list"),
@@ -122,11 +125,11 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
             if model.admin.is_some() {
                 keys.extend(super::admin_view::bar());
             }
-            keys.extend([("/", "search"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
+            keys.extend([("/", "filter"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
             if !model.read_only && !model.tap {
                 keys.push(("w", "withhold ♥"));
             }
-            keys.extend([("a", "acks"), ("?", "help"), ("q", "quit")]);
+            keys.extend([("a", "acks"), ("%", "stats"), ("?", "help"), ("q", "quit")]);
             keys
         }
     }
@@ -143,6 +146,17 @@ pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     }
     if model.overlay == Overlay::Conns {
         conns_key(model, key);
+        return Vec::new();
+    }
+    if model.overlay == Overlay::Stats {
+        match key.code {
+            KeyCode::Char('o') => model.stats_sort = model.stats_sort.next(),
+            KeyCode::Char('j') | KeyCode::Down => model.stats_scroll = model.stats_scroll.saturating_add(1),
+            KeyCode::Char('k') | KeyCode::Up => model.stats_scroll = model.stats_scroll.saturating_sub(1),
+            KeyCode::Esc | KeyCode::Char('%') | KeyCode::Char('?') | KeyCode::Enter => model.overlay = Overlay::None,
+            KeyCode::Char('q') => return vec![Effect::Quit],
+            _ => {}
+        }
         return Vec::new();
     }
     if model.overlay != Overlay::None {
@@ -220,7 +234,8 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('/') => {
             model.focus = Focus::Search;
-            model.input = model.filter.search.clone();
+            model.input = model.filter.expr.source().to_string();
+            model.filter_error = None;
         }
         KeyCode::Char('H') => {
             model.filter.hide_heartbeats = !model.filter.hide_heartbeats;
@@ -240,6 +255,10 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.refilter();
         }
         KeyCode::Char('a') => model.overlay = Overlay::Acks,
+        KeyCode::Char('%') => {
+            model.stats_scroll = 0;
+            model.overlay = Overlay::Stats;
+        }
         KeyCode::Char('n') => model.overlay = Overlay::Namespaces,
         KeyCode::Char('c') => model.toggle_conn_filter(),
         KeyCode::Char('C') => {
@@ -439,26 +458,27 @@ fn complete(model: &mut Model) {
     model.input.push_str(&completion);
 }
 
+/// `/`: the filter applies as it is typed; while the text does not parse, the last
+/// expression that did stays in force and the reason shows beside the text.
 fn search_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Esc => {
             model.input.clear();
-            model.filter.search.clear();
+            model.filter_error = None;
             model.focus = Focus::List;
-            model.refilter();
+            model.set_filter(crate::filter::Filter::default());
         }
-        KeyCode::Enter => {
-            model.focus = Focus::List;
-        }
+        // A text that does not parse stays open for fixing.
+        KeyCode::Enter if model.filter_error.is_none() => model.focus = Focus::List,
         KeyCode::Backspace => {
             model.input.pop();
-            model.filter.search = model.input.clone();
-            model.refilter();
+            let text = model.input.clone();
+            model.set_filter_text(&text);
         }
         KeyCode::Char(c) => {
             model.input.push(c);
-            model.filter.search = model.input.clone();
-            model.refilter();
+            let text = model.input.clone();
+            model.set_filter_text(&text);
         }
         _ => {}
     }

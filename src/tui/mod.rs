@@ -12,6 +12,7 @@ pub mod fanout;
 pub mod held;
 pub mod keys;
 pub mod model;
+mod stats_view;
 pub mod view;
 
 use std::io::Write as _;

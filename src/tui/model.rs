@@ -11,9 +11,8 @@ use serde_json::Value;
 use super::conns::Conns;
 use super::held::Held;
 use crate::engine::HeartbeatMode;
-use crate::explain;
 use crate::proto::eio;
-use crate::record::{Body, Direction, Raw, Record, Timestamp, Transport};
+use crate::record::{Body, Direction, Record, Timestamp, Transport};
 
 /// Which pane keys go to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +34,8 @@ pub enum Overlay {
     Conns,
     /// Who received what an emitted event caused.
     Fanout,
+    /// Statistics per event, namespace, transport; heartbeats.
+    Stats,
 }
 
 /// Which direction the list shows.
@@ -47,8 +48,8 @@ pub enum DirFilter {
 
 #[derive(Clone, Debug)]
 pub struct Filter {
-    /// Case-insensitive text the raw frame or its meaning must contain.
-    pub search: String,
+    /// The expression typed after `/` (or given with --filter): the language of `--filter`.
+    pub expr: crate::filter::Filter,
     pub hide_heartbeats: bool,
     pub show_transport: bool,
     pub dir: DirFilter,
@@ -59,7 +60,7 @@ pub struct Filter {
 impl Default for Filter {
     fn default() -> Self {
         Filter {
-            search: String::new(),
+            expr: crate::filter::Filter::default(),
             hide_heartbeats: false,
             show_transport: false,
             dir: DirFilter::Both,
@@ -132,6 +133,14 @@ pub struct Model {
     /// Absolute numbers of the records the filter lets through, in order.
     pub visible: VecDeque<u64>,
     pub filter: Filter,
+    /// Held records the toggles (H, T, f, c) show but the expression hides.
+    pub expr_hidden: u64,
+    /// Why the expression being typed after `/` does not parse (the last good one applies).
+    pub filter_error: Option<crate::filter::FilterError>,
+    /// Statistics of every record taken (the statistics overlay), in the order chosen.
+    pub stats: crate::stats::Stats,
+    pub stats_sort: crate::stats::SortBy,
+    pub stats_scroll: u16,
     /// Position in `visible` of the selected row.
     pub selected: usize,
     pub follow: bool,
@@ -184,6 +193,11 @@ impl Model {
             dropped: 0,
             visible: VecDeque::new(),
             filter: Filter::default(),
+            expr_hidden: 0,
+            filter_error: None,
+            stats: crate::stats::Stats::new(),
+            stats_sort: crate::stats::SortBy::Count,
+            stats_scroll: 0,
             selected: 0,
             follow: true,
             waiting: 0,
@@ -236,8 +250,11 @@ impl Model {
             self.conns.observe(&record);
         }
         self.observe(&record);
+        self.stats.observe(&record);
         let absolute = self.first_index + self.records.len() as u64;
-        let passes = self.passes(&record);
+        let toggled_in = self.toggles_pass(&record);
+        let passes = toggled_in && self.filter.expr.matches(&record);
+        self.expr_hidden += u64::from(toggled_in && !passes);
         self.records.push_back(Held::new(record));
         if passes {
             self.visible.push_back(absolute);
@@ -248,20 +265,48 @@ impl Model {
             }
         }
         while self.records.len() > self.scrollback {
-            self.records.pop_front();
+            let Some(gone) = self.records.pop_front() else { break };
+            let was_visible = self.visible.front() == Some(&self.first_index);
             self.first_index += 1;
             self.dropped += 1;
-            if self.visible.front().is_some_and(|&a| a < self.first_index) {
+            if was_visible {
                 self.visible.pop_front();
                 self.selected = self.selected.saturating_sub(1);
+            } else if self.expr_hidden > 0 && self.toggles_pass(&gone.record()) {
+                // It was one of those the expression hid.
+                self.expr_hidden -= 1;
             }
         }
     }
 
-    /// Whether the filter lets a record through.
+    /// Whether the filter lets a record through: the toggles, then the expression.
     pub fn passes(&self, record: &Record) -> bool {
+        self.toggles_pass(record) && self.filter.expr.matches(record)
+    }
+
+    /// Applies the expression typed after `/`; one that does not parse leaves the last
+    /// good one in force and says why ([`Model::filter_error`]).
+    pub fn set_filter_text(&mut self, text: &str) {
+        match crate::filter::Filter::parse(text) {
+            Ok(expr) => {
+                self.filter_error = None;
+                self.set_filter(expr);
+            }
+            Err(e) => self.filter_error = Some(e),
+        }
+    }
+
+    pub fn set_filter(&mut self, expr: crate::filter::Filter) {
+        self.filter.expr = expr;
+        self.refilter();
+    }
+
+    /// The toggles' part of the filter: H, T, f and c.
+    fn toggles_pass(&self, record: &Record) -> bool {
         let f = &self.filter;
-        if f.conn.is_some() && record.conn != f.conn {
+        if let Some(shown) = &f.conn
+            && record.conn.as_deref().map(|c| self.conns.current(c)) != Some(shown.as_str())
+        {
             return false;
         }
         match &record.body {
@@ -278,20 +323,27 @@ impl Model {
             Body::State(s) if f.hide_heartbeats && s.state.starts_with("heartbeat") => return false,
             _ => {}
         }
-        if f.search.is_empty() {
-            return true;
-        }
-        let needle = f.search.to_lowercase();
-        searchable(record).to_lowercase().contains(&needle)
+        true
     }
 
     /// Recomputes the visible rows after a filter change, keeping the selection when it still shows.
     pub fn refilter(&mut self) {
         let keep = self.visible.get(self.selected).copied();
-        self.visible = (0..self.records.len())
-            .filter(|&i| self.passes(&self.records[i].record()))
-            .map(|i| self.first_index + i as u64)
-            .collect();
+        let mut visible = VecDeque::new();
+        let mut expr_hidden = 0;
+        for (i, held) in self.records.iter().enumerate() {
+            let record = held.record();
+            if !self.toggles_pass(&record) {
+                continue;
+            }
+            if self.filter.expr.matches(&record) {
+                visible.push_back(self.first_index + i as u64);
+            } else {
+                expr_hidden += 1;
+            }
+        }
+        self.visible = visible;
+        self.expr_hidden = expr_hidden;
         self.selected = match keep.and_then(|k| self.visible.iter().position(|&a| a >= k)) {
             Some(p) if !self.follow => p,
             _ => self.visible.len().saturating_sub(1),
@@ -322,7 +374,8 @@ impl Model {
     /// Shows only the selected row's connection, or all of them again.
     pub fn toggle_conn_filter(&mut self) {
         if self.filter.conn.take().is_none() {
-            match self.selected_record().and_then(|r| r.conn.clone()) {
+            let conn = self.selected_record().and_then(|r| r.conn.clone());
+            match conn.map(|c| self.conns.current(&c).to_string()) {
                 Some(name) => self.filter.conn = Some(name),
                 None => {
                     self.message = Some(("this row names no session or client".into(), true));
@@ -511,23 +564,4 @@ impl Model {
 }
 
 /// Heartbeat frames: pings and pongs (probes excluded: they belong to the upgrade).
-pub fn is_heartbeat(record: &Record) -> bool {
-    record.frame().and_then(|f| f.decoded.eio.as_ref()).is_some_and(|e| {
-        matches!(e.kind, eio::PacketType::Ping | eio::PacketType::Pong) && e.data.as_deref() != Some("probe")
-    })
-}
-
-/// The text `/` searches in.
-pub fn searchable(record: &Record) -> String {
-    match &record.body {
-        Body::Frame(f) => {
-            let raw = match &f.raw {
-                Raw::Text { text } => text.clone(),
-                Raw::Binary(b) => explain::hex_preview(&b.0, 64),
-            };
-            format!("{raw} {}", explain::summary(&f.decoded))
-        }
-        Body::State(s) => format!("{} {}", s.state, s.detail.clone().unwrap_or_default()),
-        Body::Http(h) => format!("{} {} {:?}", h.method, h.url, h.status),
-    }
-}
+pub use crate::filter::is_heartbeat;

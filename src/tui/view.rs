@@ -99,6 +99,7 @@ pub fn draw(frame: &mut Frame<'_>, model: &mut Model) {
         Overlay::Namespaces => draw_namespaces(frame, area, model),
         Overlay::Conns => conns_view::draw_list(frame, area, model),
         Overlay::Fanout => super::fanout::draw(frame, area, model),
+        Overlay::Stats => super::stats_view::draw(frame, area, model),
     }
 }
 
@@ -315,8 +316,8 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, model: &mut Model) {
     }
     let f = &model.filter;
     let mut filters = Vec::new();
-    if !f.search.is_empty() {
-        filters.push(format!("/{}", sanitize(&f.search)));
+    if !f.expr.is_empty() {
+        filters.push(format!("/{} hides {}", sanitize(f.expr.source()), model.expr_hidden));
     }
     if f.hide_heartbeats {
         filters.push("no heartbeats".into());
@@ -366,7 +367,7 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, model: &mut Model) {
         let Some(record) = model.record(absolute) else { continue };
         let tag = model
             .several_conns()
-            .then(|| conns_view::tag(model, record.conn.as_deref()));
+            .then(|| conns_view::tag(model, record.conn.as_deref().map(|c| model.conns.current(c))));
         let mut line = row(&record, absolute + 1, inner.width as usize, model.raw_view, start, tag);
         if pos == model.selected {
             line = line.style(Style::new().add_modifier(Modifier::REVERSED));
@@ -603,11 +604,20 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, model: &Model) {
             }
             Line::from(spans)
         }
-        Focus::Search => Line::from(vec![
-            Span::styled("/", Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
-            Span::raw(model.input.clone()),
-            Span::styled("█", Style::new().fg(Color::Cyan)),
-        ]),
+        Focus::Search => {
+            let mut spans = vec![
+                Span::styled("/", Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
+                Span::raw(sanitize(&model.input).into_owned()),
+                Span::styled("█", Style::new().fg(Color::Cyan)),
+            ];
+            if let Some(e) = &model.filter_error {
+                spans.push(Span::styled(
+                    format!("  ✗ {}", sanitize(&e.to_string())),
+                    color(Tone::Error),
+                ));
+            }
+            Line::from(spans)
+        }
         _ => match &model.message {
             Some((text, true)) => Line::styled(format!("✗ {}", sanitize(text)), color(Tone::Error)),
             Some((text, false)) => Line::styled(format!("✓ {}", sanitize(text)), color(Tone::Ack)),

@@ -212,6 +212,36 @@ fn replay_opens_a_recording_read_only() {
     tmux.wait_for("SIO-EXIT=0");
 }
 
+#[test]
+fn slash_takes_the_filter_language_and_percent_shows_the_statistics() {
+    let recording = crate::filter_real::recording_path();
+    let command = format!(
+        "{} replay {}; echo SIO-EXIT=$?; sleep 60",
+        env!("CARGO_BIN_EXE_sio"),
+        recording.display()
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("malformed: invalid payload");
+    tmux.keys(&["/"]);
+    tmux.type_text("event:echo -dir:in");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("/event:echo -dir:in hides");
+    assert!(!screen.contains("↓ ws 42[\"echo\""), "{screen}");
+    // A bad expression: the reason beside it, the last good filter still in force.
+    tmux.keys(&["/"]);
+    tmux.type_text(" or");
+    tmux.wait_for("✗ at byte 21: expected a term after `or`, found the end");
+    // A lone Esc clears it (one followed at once by a key reads as Alt).
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("j/k move");
+    tmux.keys(&["%"]);
+    tmux.wait_for("statistics · by count");
+    tmux.keys(&["o"]);
+    tmux.wait_for("statistics · by bytes");
+    tmux.keys(&["q"]);
+    tmux.wait_for("SIO-EXIT=0");
+}
+
 /// A `sio listen` client in the background: a real client whose traffic the tap carries.
 struct Client(std::process::Child);
 

@@ -19,6 +19,15 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+/// A fresh path `name` in this test process's own temporary directory `sio-PURPOSE-PID`.
+pub fn temp_path(purpose: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sio-{purpose}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
 /// A parsed HTTP/1.1 response.
 #[derive(Debug, Clone)]
 pub struct HttpResponse {
