@@ -267,6 +267,49 @@ _arguments "${_arguments_options[@]}" : \
 ':upstream -- The server to forward to\: http(s)\://host\:port (a path prefix is kept):_default' \
 && ret=0
 ;;
+(admin)
+_arguments "${_arguments_options[@]}" : \
+'*-n+[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'*--namespace=[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'--path=[Engine.IO path on the server]:PATH:_default' \
+'*-q+[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*--query=[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*-H+[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--header=[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--cookie=[Cookies to send, as \`a=1; b=2\` (repeatable); cookies the server sets are kept too]:COOKIES:_default' \
+'--transport=[auto\: polling, then the WebSocket upgrade; or one transport only]:TRANSPORT:(auto polling websocket)' \
+'--eio=[Engine.IO revision\: auto falls back to 3 for Socket.IO 2.x servers]:EIO:(auto 3 4)' \
+'--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
+'--auth=[CONNECT auth payload (JSON), e.g. '\''{"token"\:"abc"}'\'']:JSON:_default' \
+'--reconnect-attempts=[Give up after this many reconnect attempts (default\: never)]:N:_default' \
+'--timeout=[Time allowed for the Engine.IO handshake and for each namespace'\''s CONNECT answer, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
+'--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
+'--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
+'--admin-namespace=[The Admin UI'\''s namespace on the server (admin-ui'\''s namespaceName, python-socketio'\''s namespace)]:NS:_default' \
+'(--auth)--user=[User name for the Admin UI'\''s basic auth (sent with --password as the namespace auth {username, password})]:NAME:_default' \
+'--password=[Password for the Admin UI'\''s basic auth]:PASS:_default' \
+'--linger=[With --no-tui\: when stdin ends, wait this long for the operations'\'' effects, then exit]:DUR:_default' \
+'--for=[Stop after this long, e.g. 30s]:DUR:_default' \
+'--max-sockets=[Sockets listed at most; more are counted, not kept]:N:_default' \
+'--max-events=[Server events kept at most (development mode); older ones are let go]:N:_default' \
+'--scrollback=[Records the TUI holds in memory; older ones are let go (the --record file keeps all)]:N:_default' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--auto-ack[Answer every server ack request with an empty ack]' \
+'--no-reconnect[Do not reconnect when the connection breaks]' \
+'(--no-reconnect --reconnect-attempts)--retry-forever[Keep retrying the first connection even when it fails for a reason that will not go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server)]' \
+'--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
+'--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
+'(--no-tui)--snapshot[Print the current servers, sockets and rooms once (after a full round of server reports) and exit]' \
+'--no-tui[Print records even on a terminal; lines on stdin are operations (see above)]' \
+'--json[One JSON record per line (with --snapshot\: one JSON object)]' \
+'--frames[Also print the admin connection'\''s own frames and HTTP requests]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
+&& ret=0
+;;
 (demo)
 _arguments "${_arguments_options[@]}" : \
 '--ping-interval=[How often the embedded server pings, e.g. 5s]:PING_INTERVAL:_default' \
@@ -368,6 +411,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(admin)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (demo)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -405,12 +452,18 @@ _sio_commands() {
 'diff:Compare two recordings (from --record, or browsers'\'' HAR files) event by event' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'tap:A recording reverse proxy\: point an app'\''s client at it and see its own Socket.IO traffic, decoded' \
+'admin:The server'\''s side\: sockets, rooms and events of a server instrumented for the Socket.IO Admin UI' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'sio commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__admin_commands] )) ||
+_sio__subcmd__admin_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio admin commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__completions_commands] )) ||
 _sio__subcmd__completions_commands() {
@@ -459,12 +512,18 @@ _sio__subcmd__help_commands() {
 'diff:Compare two recordings (from --record, or browsers'\'' HAR files) event by event' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'tap:A recording reverse proxy\: point an app'\''s client at it and see its own Socket.IO traffic, decoded' \
+'admin:The server'\''s side\: sockets, rooms and events of a server instrumented for the Socket.IO Admin UI' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'sio help commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__help__subcmd__admin_commands] )) ||
+_sio__subcmd__help__subcmd__admin_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help admin commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__help__subcmd__completions_commands] )) ||
 _sio__subcmd__help__subcmd__completions_commands() {

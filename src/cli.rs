@@ -115,6 +115,33 @@ pub enum Command {
                       sio tap http://localhost:3000 --listen 127.0.0.1:8080 --json --record app.ndjson"
     )]
     Tap(Box<TapArgs>),
+    /// The server's side: sockets, rooms and events of a server instrumented for the Socket.IO Admin UI.
+    #[command(
+        long_about = "Connects to the namespace that @socket.io/admin-ui (Node: instrument(io, {auth, mode})) \
+                      and python-socketio (sio.instrument(...)) serve for the Admin UI (default /admin) and \
+                      shows the server's own state: its servers (one per node of a cluster), every socket \
+                      (namespace, transport, address, headers, rooms, data), the rooms with their members, \
+                      and in the server's development mode every event it received and sent, with counters \
+                      per second. The connection options apply; the URL names the server (a path names the \
+                      admin namespace, as --admin-namespace does).\n\n\
+                      On a terminal, the TUI: a sockets view, a rooms view and an events view beside the \
+                      admin connection's own traffic; operations on its command line (`:`), each confirmed \
+                      first. Otherwise every admin event is printed as a record (`--json`: NDJSON; \
+                      `state` \"admin\", the event in `data.event`), or `--snapshot` prints the current \
+                      servers, sockets and rooms once and exits.\n\n\
+                      With --no-tui, lines on stdin are operations, where the server's supportedFeatures \
+                      allow them: `join ROOM TARGET`, `leave ROOM TARGET`, `disconnect TARGET [--close]`, \
+                      `emit TARGET EVENT [ARG]...`; TARGET is a socket id, a room, * (every socket of the \
+                      namespace) or --match TEXT (the listed sockets whose id, address, user agent, \
+                      transport or rooms contain TEXT); -n NS picks the namespace (default: the socket's, \
+                      else /). When stdin ends, sio waits --linger and exits.\n\n\
+                      Exit codes: 0 done, 1 refused (wrong password, not instrumented, an operation the \
+                      server does not allow) or the connection closed, 2 usage error, 130 Ctrl-C.",
+        after_help = "Examples:\n  sio admin http://localhost:3000\n  \
+                      sio admin http://localhost:3000 --user admin --password secret --snapshot --json | jq .sockets\n  \
+                      echo 'disconnect --match curl' | sio admin http://localhost:3000 --no-tui"
+    )]
+    Admin(Box<AdminArgs>),
     /// Start the embedded server on a free port and connect to it: the quickest way to see sio work.
     #[command(
         long_about = "Starts the embedded Socket.IO server (as `sio serve`) on a free port and opens \
@@ -804,4 +831,64 @@ pub struct DemoArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// The Admin UI's namespace on the server (admin-ui's namespaceName, python-socketio's namespace).
+    #[arg(long, value_name = "NS")]
+    pub admin_namespace: Option<String>,
+
+    /// User name for the Admin UI's basic auth (sent with --password as the namespace auth {username, password}).
+    #[arg(long, value_name = "NAME", requires = "password", conflicts_with = "auth")]
+    pub user: Option<String>,
+
+    /// Password for the Admin UI's basic auth.
+    #[arg(
+        long,
+        value_name = "PASS",
+        env = "SIO_ADMIN_PASSWORD",
+        hide_env_values = true,
+        requires = "user"
+    )]
+    pub password: Option<String>,
+
+    /// Print the current servers, sockets and rooms once (after a full round of server reports) and exit.
+    #[arg(long, conflicts_with = "no_tui")]
+    pub snapshot: bool,
+
+    /// Print records even on a terminal; lines on stdin are operations (see above).
+    #[arg(long)]
+    pub no_tui: bool,
+
+    /// With --no-tui: when stdin ends, wait this long for the operations' effects, then exit.
+    #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DUR")]
+    pub linger: std::time::Duration,
+
+    /// Stop after this long, e.g. 30s.
+    #[arg(long = "for", value_name = "DUR", value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+
+    /// Sockets listed at most; more are counted, not kept.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub max_sockets: usize,
+
+    /// Server events kept at most (development mode); older ones are let go.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_events: usize,
+
+    /// Records the TUI holds in memory; older ones are let go (the --record file keeps all).
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub scrollback: usize,
+
+    /// One JSON record per line (with --snapshot: one JSON object).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also print the admin connection's own frames and HTTP requests.
+    #[arg(long)]
+    pub frames: bool,
 }

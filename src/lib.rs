@@ -16,10 +16,12 @@
 //! - [`serve`]: the embedded Socket.IO server behind `sio serve` (socketioxide).
 //! - [`tap`]: the recording reverse proxy behind `sio tap` (a real app's own traffic, decoded).
 //! - [`tui`]: the terminal UI (model, view, keys), generic over the ratatui backend.
+//! - [`admin`]: `sio admin`: an instrumented server's sockets, rooms and events (the Admin UI's namespace).
 //! - [`cli`]: the command line.
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod cli;
 pub mod commands;
 pub mod diff;

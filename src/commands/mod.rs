@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns the process exit code.
 
+pub mod admin;
 pub mod common;
 pub mod connect;
 pub mod decode;

@@ -25,6 +25,10 @@ pub enum Effect {
         command: crate::tap::command::TapCommand,
     },
     Heartbeat(HeartbeatMode),
+    /// An admin operation the user confirmed (`sio admin`).
+    Admin {
+        line: String,
+    },
     /// Copy text to the clipboard (OSC 52).
     Copy(String),
     /// Save records to a file: all held, or only the visible ones.
@@ -118,6 +122,9 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
                     },
                 ));
             }
+            if model.admin.is_some() {
+                keys.extend(super::admin_view::bar());
+            }
             keys.extend([("/", "filter"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
             if !model.read_only && !model.tap {
                 keys.push(("w", "withhold ♥"));
@@ -131,6 +138,11 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
 pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
         return vec![Effect::Quit];
+    }
+    if model.overlay == Overlay::None
+        && let Some(effects) = super::admin_view::key(model, key)
+    {
+        return effects;
     }
     if model.overlay == Overlay::Conns {
         conns_key(model, key);

@@ -5,6 +5,7 @@
 //!   records in batches and redraws at a bounded rate, so a flood never blocks
 //!   a key. The terminal is restored on exit, on Ctrl-C and on a panic.
 
+pub mod admin_view;
 pub mod conns;
 mod conns_view;
 pub mod fanout;
@@ -80,6 +81,8 @@ pub enum Actor {
     Client(Box<Clients>),
     /// The tap's sessions, from the middle (`sio tap`).
     Tap(crate::tap::Controls),
+    /// An instrumented server's admin namespace (`sio admin`).
+    Admin(admin_view::AdminActor),
 }
 
 /// Where records come from: the engine's unbounded channel, or the tap's bounded one.
@@ -301,6 +304,16 @@ fn apply(
             tokio::spawn(async move {
                 let result = controls.apply(&command).await;
                 let _ = results.send((line, result));
+            });
+        }
+        Effect::Admin { line } => {
+            let Actor::Admin(admin) = actor else {
+                model.message = Some(("no admin connection to act on".into(), true));
+                return;
+            };
+            model.message = Some(match admin.send(&line) {
+                Ok(m) => (m, false),
+                Err(e) => (format!("{line} — {e}"), true),
             });
         }
         Effect::Run {

@@ -180,6 +180,8 @@ pub struct Model {
     pub tap: bool,
     /// The fan-out table the `F` overlay shows, computed when it opened.
     pub fanout: Option<super::fanout::Fanout>,
+    /// `sio admin`: the admin views beside the list.
+    pub admin: Option<Box<super::admin_view::AdminPane>>,
 }
 
 impl Model {
@@ -227,6 +229,7 @@ impl Model {
             conn_cursor: 0,
             tap: false,
             fanout: None,
+            admin: None,
         }
     }
 
@@ -428,8 +431,10 @@ impl Model {
     fn observe(&mut self, record: &Record) {
         // The status bar of a live screen describes the tap, or `main`: other
         // clients have their own line (the roster) and list (`C`).
-        let primary =
-            self.tap || self.read_only || record.conn.as_deref().is_none_or(|c| c == crate::script::parse::MAIN);
+        let primary = self.tap
+            || self.read_only
+            || self.admin.is_some()
+            || record.conn.as_deref().is_none_or(|c| c == crate::script::parse::MAIN);
         self.observe_any(record);
         if !primary {
             return;

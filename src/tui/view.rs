@@ -69,6 +69,16 @@ pub fn draw(frame: &mut Frame<'_>, model: &mut Model) {
     } else {
         draw_status(frame, status, model);
     }
+    // `sio admin`: the admin views on the left, the admin connection's own traffic beside them.
+    let list_and_detail = match &model.admin {
+        Some(pane) => {
+            let [admin, rest] =
+                Layout::horizontal([Constraint::Percentage(60), Constraint::Min(20)]).areas(list_and_detail);
+            super::admin_view::draw(frame, admin, pane);
+            rest
+        }
+        None => list_and_detail,
+    };
     let detail_height = if model.show_detail && list_and_detail.height >= 12 {
         (list_and_detail.height * 2 / 5).max(6)
     } else {
@@ -613,6 +623,10 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, model: &Model) {
             Some((text, false)) => Line::styled(format!("✓ {}", sanitize(text)), color(Tone::Ack)),
             None if model.read_only => Line::styled("replay: read-only", dim()),
             None if model.tap => Line::styled(": to type a command: cut SID, delay SID in|out 2s", dim()),
+            None if model.admin.is_some() => Line::styled(
+                ": to type an operation: join ROOM TARGET, leave ROOM TARGET, disconnect TARGET, emit TARGET EVENT [ARG]…",
+                dim(),
+            ),
             None => match model.speaker() {
                 Some(speaker) => Line::styled(
                     format!(

@@ -3,6 +3,9 @@
 
 mod support;
 
+mod admin_cli;
+mod admin_nginx;
+mod admin_tui;
 mod codec_props;
 mod decode_cli;
 mod demo_cli;

@@ -2,6 +2,7 @@
 //! Only `std` is used here, so the helpers cost no extra build time.
 #![allow(dead_code)] // each test module uses a different subset
 
+pub mod admin;
 pub mod apt;
 pub mod browser;
 pub mod daemon;
