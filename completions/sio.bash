@@ -749,7 +749,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__replay)
-            opts="-h --no-tui --event --json --raw --frames --color --help"
+            opts="-h --no-tui --event --script --json --raw --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -196,6 +196,7 @@ complete -c sio -n "__fish_sio_using_subcommand replay" -l color -d 'When to col
 always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand replay" -l no-tui -d 'Print instead of opening the terminal UI (the default when stdout is not a terminal)'
+complete -c sio -n "__fish_sio_using_subcommand replay" -l script -d 'Print a `.sio` script of what the session did (emits, acks, joins, leaves, the events that answered them as expects) for `sio run`, instead of the records'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l json -d 'One JSON record per line'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l raw -d 'Only the raw frames, one per line'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'

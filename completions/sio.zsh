@@ -197,6 +197,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--event=[Only these events (repeatable)]:NAME:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--no-tui[Print instead of opening the terminal UI (the default when stdout is not a terminal)]' \
+'(--json --raw --frames --event)--script[Print a \`.sio\` script of what the session did (emits, acks, joins, leaves, the events that answered them as expects) for \`sio run\`, instead of the records]' \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
 '--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \

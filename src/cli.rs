@@ -395,6 +395,11 @@ pub struct ReplayArgs {
     #[arg(long = "event", value_name = "NAME")]
     pub events: Vec<String>,
 
+    /// Print a `.sio` script of what the session did (emits, acks, joins, leaves, the
+    /// events that answered them as expects) for `sio run`, instead of the records.
+    #[arg(long, conflicts_with_all = ["json", "raw", "frames", "events"])]
+    pub script: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

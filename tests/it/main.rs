@@ -27,6 +27,7 @@ mod node_harness;
 mod python_peer;
 mod script_cli;
 mod script_clients;
+mod script_generate;
 mod script_nginx;
 mod serve_cli;
 mod tap_browser;
