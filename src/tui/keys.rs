@@ -31,6 +31,11 @@ pub enum Effect {
     Save {
         visible_only: bool,
     },
+    /// `save FILE.sio` on the command line: the session as a script for `sio run`.
+    SaveScript {
+        /// None: a name of the runtime's choosing.
+        path: Option<String>,
+    },
     Quit,
 }
 
@@ -64,12 +69,11 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
         "Acting",
         &[
             (": or i", "command line: emit, join, leave, use, ack… (tap: cut, delay)"),
-            ("w", "withhold heartbeat answers (watch the server time out)"),
-            ("d", "delay heartbeat answers by 3 s"),
+            ("w d", "withhold / delay (3 s) heartbeat answers: see the timeout"),
             ("y", "copy the selected frame (OSC 52 clipboard)"),
             ("s S", "save all held records / only the visible ones (NDJSON)"),
-            ("? Esc", "this help / close"),
-            ("q Ctrl-C", "quit"),
+            (": save F.sio", "the session as a script for sio run (a replay too)"),
+            ("? Esc", "this help / close it · q or Ctrl-C: quit"),
         ],
     ),
 ];
@@ -100,9 +104,7 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
                 ("Enter", "details"),
                 ("space", if model.follow { "pause" } else { "follow" }),
             ];
-            if !model.read_only {
-                keys.push((":", "command"));
-            }
+            keys.push((":", if model.read_only { "save" } else { "command" }));
             keys.extend([("/", "search"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
             if !model.conns.is_empty() {
                 keys.push(("c", if model.filter.conn.is_some() { "all" } else { "one" }));
@@ -199,7 +201,8 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.focus = if detail { Focus::List } else { Focus::Detail };
             model.show_detail = true;
         }
-        KeyCode::Char(':') | KeyCode::Char('i') if !model.read_only => {
+        // A replay's command line takes only `save FILE.sio`.
+        KeyCode::Char(':') | KeyCode::Char('i') => {
             model.focus = Focus::Command;
             model.message = None;
             model.input.clear();
@@ -289,6 +292,10 @@ fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 model.history.push(line.clone());
             }
             model.history_pos = None;
+            if let Some(path) = save_command(&line) {
+                model.focus = Focus::List;
+                return vec![Effect::SaveScript { path }];
+            }
             if model.tap {
                 return tap_line(model, line);
             }
@@ -342,6 +349,16 @@ fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `save` or `save FILE`: the path (None: none given).
+fn save_command(line: &str) -> Option<Option<String>> {
+    let rest = line.trim().strip_prefix("save")?;
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let path = rest.trim();
+    Some((!path.is_empty()).then(|| path.to_string()))
+}
+
 /// A line on the tap's command line.
 fn tap_line(model: &mut Model, line: String) -> Vec<Effect> {
     match crate::tap::command::parse(&line, model.filter.conn.as_deref()) {
@@ -383,7 +400,12 @@ fn complete(model: &mut Model) {
             Vec::new()
         }
     } else if words.len() == 1 {
-        COMMANDS.iter().filter(|c| **c != "#").map(|c| c.to_string()).collect()
+        COMMANDS
+            .iter()
+            .filter(|c| **c != "#")
+            .map(|c| c.to_string())
+            .chain(["save".to_string()])
+            .collect()
     } else {
         match words[0] {
             "join" | "leave" | "use" => model.status.namespaces.iter().map(|n| n.name.clone()).collect(),

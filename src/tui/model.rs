@@ -211,6 +211,17 @@ impl Model {
         }
     }
 
+    /// The `.sio` script of the records held (what `save FILE.sio` writes).
+    pub fn script(&self) -> String {
+        let mut writer = crate::script::generate::ScriptWriter::new();
+        writer.source = Some(self.status.url.clone());
+        writer.let_go = self.dropped;
+        for held in &self.records {
+            writer.push(&held.record());
+        }
+        writer.finish()
+    }
+
     pub fn record(&self, absolute: u64) -> Option<Cow<'_, Record>> {
         absolute
             .checked_sub(self.first_index)
