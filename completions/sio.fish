@@ -175,6 +175,8 @@ complete -c sio -n "__fish_sio_using_subcommand connect" -l max-payload -d 'Larg
 complete -c sio -n "__fish_sio_using_subcommand connect" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
 complete -c sio -n "__fish_sio_using_subcommand connect" -l record -d 'Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
+complete -c sio -n "__fish_sio_using_subcommand connect" -l print-code -d 'Print the socket.io-client (js) or python-socketio (python) code that opens the same connection (URL, path, namespaces, transports, auth, headers, query, parser, TLS), and exit without connecting' -r -f -a "js\t'socket.io-client 4.x on Node.js (CommonJS)'
+python\t'python-socketio 5.x, its asyncio client (aiohttp)'"
 complete -c sio -n "__fish_sio_using_subcommand connect" -l scrollback -d 'Records the UI holds in memory; older ones are let go (the --record file keeps all)' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l linger -d 'When stdin ends, wait at most this long for pending acks before disconnecting' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l client -d 'Also open the client NAME (repeatable), with the options above and its own CONNECT auth if given; commands go to it as `NAME: emit …`' -r
@@ -190,7 +192,7 @@ complete -c sio -n "__fish_sio_using_subcommand connect" -l no-tui -d 'Line mode
 complete -c sio -n "__fish_sio_using_subcommand connect" -l json -d 'One JSON record per line'
 complete -c sio -n "__fish_sio_using_subcommand connect" -l raw -d 'Only the raw frames, one per line'
 complete -c sio -n "__fish_sio_using_subcommand connect" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
-complete -c sio -n "__fish_sio_using_subcommand connect" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l event -d 'Only these events (repeatable)' -r
 complete -c sio -n "__fish_sio_using_subcommand replay" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''

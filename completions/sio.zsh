@@ -174,6 +174,8 @@ _arguments "${_arguments_options[@]}" : \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
 '--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
+'--print-code=[Print the socket.io-client (js) or python-socketio (python) code that opens the same connection (URL, path, namespaces, transports, auth, headers, query, parser, TLS), and exit without connecting]:LANG:((js\:"socket.io-client 4.x on Node.js (CommonJS)"
+python\:"python-socketio 5.x, its asyncio client (aiohttp)"))' \
 '--scrollback=[Records the UI holds in memory; older ones are let go (the --record file keeps all)]:N:_default' \
 '--linger=[When stdin ends, wait at most this long for pending acks before disconnecting]:DUR:_default' \
 '*--client=[Also open the client NAME (repeatable), with the options above and its own CONNECT auth if given; commands go to it as \`NAME\: emit …\`]:NAME[=AUTH_JSON]:_default' \
@@ -187,8 +189,8 @@ _arguments "${_arguments_options[@]}" : \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
 '--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
 && ret=0
 ;;

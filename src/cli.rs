@@ -365,6 +365,12 @@ pub struct ConnectCmdArgs {
     #[arg(long)]
     pub no_tui: bool,
 
+    /// Print the socket.io-client (js) or python-socketio (python) code that opens the same
+    /// connection (URL, path, namespaces, transports, auth, headers, query, parser, TLS), and exit
+    /// without connecting.
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub print_code: Option<crate::snippets::Lang>,
+
     /// Records the UI holds in memory; older ones are let go (the --record file keeps all).
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub scrollback: usize,

@@ -8,7 +8,8 @@
 //! - [`record`]: the one record type every front end shares, and its NDJSON form.
 //! - [`explain`]: a frame explained part by part, for people.
 //! - [`doctor`]: the probes behind `sio doctor` (why a client cannot connect).
-//! - [`script`]: the command language (parse, run, JUnit report).
+//! - [`script`]: the command language (parse, run, JUnit report; a recorded session as a script).
+//! - [`snippets`]: the same connection as socket.io-client and python-socketio code.
 //! - [`serve`]: the embedded Socket.IO server behind `sio serve` (socketioxide).
 //! - [`tap`]: the recording reverse proxy behind `sio tap` (a real app's own traffic, decoded).
 //! - [`tui`]: the terminal UI (model, view, keys), generic over the ratatui backend.
@@ -26,5 +27,6 @@ pub mod proto;
 pub mod record;
 pub mod script;
 pub mod serve;
+pub mod snippets;
 pub mod tap;
 pub mod tui;

@@ -58,8 +58,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("/", "search: only rows containing the text (Esc clears)"),
             ("H", "hide / show heartbeats"),
             ("T", "show / hide the transport layer (HTTP requests, handshake)"),
-            ("R", "raw frames / decoded meaning"),
-            ("f", "direction: both, in only, out only"),
+            ("R f", "raw frames or their meaning · direction: both, in, out"),
             ("a", "acks: round trips per event (p50, p95, max)"),
             ("n", "namespaces and their state"),
             ("c C", "the row's session or client only, or all · C: list them"),
@@ -71,6 +70,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             (": or i", "command line: emit, join, leave, use, ack… (tap: cut, delay)"),
             ("w d", "withhold / delay (3 s) heartbeat answers: see the timeout"),
             ("y", "copy the selected frame (OSC 52 clipboard)"),
+            ("e", "the connection as socket.io-client / python-socketio code"),
             ("s S", "save all held records / only the visible ones (NDJSON)"),
             (": save F.sio", "the session as a script for sio run (a replay too)"),
             ("? Esc", "this help / close it · q or Ctrl-C: quit"),
@@ -80,6 +80,15 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
 
 /// The keys that work in the focused pane, for the bottom bar.
 pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
+    if model.overlay == Overlay::Code && !model.code.is_empty() {
+        return vec![
+            ("Tab", "language"),
+            ("j/k", "scroll"),
+            ("y", "copy"),
+            ("Esc", "close"),
+            ("q", "quit"),
+        ];
+    }
     if model.overlay != Overlay::None {
         return vec![("Esc", "close"), ("q", "quit")];
     }
@@ -134,6 +143,9 @@ pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         conns_key(model, key);
         return Vec::new();
     }
+    if model.overlay == Overlay::Code {
+        return code_key(model, key);
+    }
     if model.overlay != Overlay::None {
         match key.code {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Enter => model.overlay = Overlay::None,
@@ -147,6 +159,27 @@ pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Focus::Search => search_key(model, key),
         Focus::List | Focus::Detail => pane_key(model, key),
     }
+}
+
+/// The code overlay: Tab switches the language, `y` copies the snippet shown.
+fn code_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right if !model.code.is_empty() => {
+            model.code_shown = (model.code_shown + 1) % model.code.len();
+            model.code_scroll = 0;
+        }
+        KeyCode::Char('j') | KeyCode::Down => model.code_scroll = model.code_scroll.saturating_add(1),
+        KeyCode::Char('k') | KeyCode::Up => model.code_scroll = model.code_scroll.saturating_sub(1),
+        KeyCode::Char('y') => {
+            if let Some((_, code)) = model.code.get(model.code_shown) {
+                return vec![Effect::Copy(code.clone())];
+            }
+        }
+        KeyCode::Char('q') => return vec![Effect::Quit],
+        KeyCode::Esc | KeyCode::Char('e') | KeyCode::Char('?') | KeyCode::Enter => model.overlay = Overlay::None,
+        _ => {}
+    }
+    Vec::new()
 }
 
 /// The connections overlay: move, Enter shows that one only, `a` all of them.
@@ -231,6 +264,7 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('a') => model.overlay = Overlay::Acks,
         KeyCode::Char('n') => model.overlay = Overlay::Namespaces,
+        KeyCode::Char('e') => model.overlay = Overlay::Code,
         KeyCode::Char('c') => model.toggle_conn_filter(),
         KeyCode::Char('C') => {
             // Open on the connection shown, if one is.

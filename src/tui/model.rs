@@ -33,6 +33,8 @@ pub enum Overlay {
     Namespaces,
     /// The sessions (tap) or clients the records name.
     Conns,
+    /// The connection as socket.io-client / python-socketio code.
+    Code,
 }
 
 /// Which direction the list shows.
@@ -167,6 +169,11 @@ pub struct Model {
     pub conn_cursor: usize,
     /// The screen of `sio tap`: its command line cuts and delays sessions.
     pub tap: bool,
+    /// The connection in code, one snippet per language (none in a replay or a tap).
+    pub code: Vec<(crate::snippets::Lang, String)>,
+    /// The snippet the code overlay shows, and how far it is scrolled.
+    pub code_shown: usize,
+    pub code_scroll: u16,
 }
 
 impl Model {
@@ -208,6 +215,9 @@ impl Model {
             conns: Conns::default(),
             conn_cursor: 0,
             tap: false,
+            code: Vec::new(),
+            code_shown: 0,
+            code_scroll: 0,
         }
     }
 

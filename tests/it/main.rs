@@ -3,6 +3,7 @@
 
 mod support;
 
+mod code_snippets;
 mod codec_props;
 mod decode_cli;
 mod demo_cli;

@@ -469,3 +469,53 @@ fn save_writes_the_session_as_a_script_from_a_replay() {
     let screen = type_command(&mut model, "emit x");
     assert!(screen.contains("read-only: nothing to send to"), "{screen}");
 }
+
+#[test]
+fn the_code_overlay_shows_the_connection_in_each_language() {
+    use crossterm::event::KeyCode;
+    let mut model = model_of(&upgraded_session());
+    // In a replay there are no options to show.
+    key(&mut model, KeyCode::Char('e'));
+    assert_eq!(model.overlay, Overlay::Code);
+    let screen = render(&mut model, 100, 30);
+    assert!(screen.contains("--print-code js|python"), "{screen}");
+    key(&mut model, KeyCode::Esc);
+    assert_eq!(model.overlay, Overlay::None);
+
+    let options = sio::engine::Options {
+        url: "http://127.0.0.1:3000/admin".into(),
+        auth: Some(json!({"token": "secret"})),
+        ..sio::engine::Options::default()
+    };
+    model.code = [sio::snippets::Lang::Js, sio::snippets::Lang::Python]
+        .into_iter()
+        .map(|lang| (lang, sio::snippets::snippet(&options, lang).expect("snippet")))
+        .collect();
+    key(&mut model, KeyCode::Char('e'));
+    let screen = render(&mut model, 100, 30);
+    assert!(
+        screen.contains("JavaScript (socket.io-client) · Tab: Python · j/k scroll"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(r#"const socket = io("http://127.0.0.1:3000/admin", options);"#),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Tab language  j/k scroll  y copy  Esc close"),
+        "{screen}"
+    );
+    key(&mut model, KeyCode::Tab);
+    for _ in 0..5 {
+        key(&mut model, KeyCode::Char('j'));
+    }
+    let screen = render(&mut model, 100, 30);
+    assert!(screen.contains(r#"auth={"token": "secret"},"#), "{screen}");
+    assert!(screen.contains("asyncio.run(main())"), "scrolled to the end:\n{screen}");
+    check("code_python", &screen);
+    // y copies the snippet shown, whole.
+    let effects = key(&mut model, KeyCode::Char('y'));
+    assert_eq!(effects, [sio::tui::keys::Effect::Copy(model.code[1].1.clone())]);
+    key(&mut model, KeyCode::Char('e'));
+    assert_eq!(model.overlay, Overlay::None);
+}
