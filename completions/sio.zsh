@@ -298,6 +298,15 @@ _arguments "${_arguments_options[@]}" : \
 ':shell:(bash elvish fish powershell zsh)' \
 && ret=0
 ;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'()--dir=[Write every page (sio.1, sio-connect.1, …) into DIR instead, making it when missing]:DIR:_files' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::command -- The subcommand whose page to print (none\: sio'\''s own page):_default' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_sio__subcmd__help_commands" \
@@ -354,6 +363,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -381,6 +394,7 @@ _sio_commands() {
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
+'man:Print the manual page (roff) of sio or of a subcommand, or write them all to a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'sio commands' commands "$@"
@@ -429,6 +443,7 @@ _sio__subcmd__help_commands() {
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
+'man:Print the manual page (roff) of sio or of a subcommand, or write them all to a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'sio help commands' commands "$@"
@@ -473,6 +488,11 @@ _sio__subcmd__help__subcmd__listen_commands() {
     local commands; commands=()
     _describe -t commands 'sio help listen commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__help__subcmd__man_commands] )) ||
+_sio__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help man commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__help__subcmd__replay_commands] )) ||
 _sio__subcmd__help__subcmd__replay_commands() {
     local commands; commands=()
@@ -497,6 +517,11 @@ _sio__subcmd__help__subcmd__tap_commands() {
 _sio__subcmd__listen_commands() {
     local commands; commands=()
     _describe -t commands 'sio listen commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__man_commands] )) ||
+_sio__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio man commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__replay_commands] )) ||
 _sio__subcmd__replay_commands() {

@@ -124,6 +124,21 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff) of sio or of a subcommand, or write them all to a directory.
+    #[command(after_help = "Examples:\n  sio man | man -l -\n  sio man connect | man -l -\n  \
+                            sio man --dir ~/.local/share/man/man1   (then: man sio, man sio-connect)")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (none: sio's own page).
+    #[arg(value_name = "SUBCOMMAND")]
+    pub command: Vec<String>,
+
+    /// Write every page (sio.1, sio-connect.1, …) into DIR instead, making it when missing.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

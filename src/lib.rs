@@ -13,7 +13,7 @@
 //! - [`serve`]: the embedded Socket.IO server behind `sio serve` (socketioxide).
 //! - [`tap`]: the recording reverse proxy behind `sio tap` (a real app's own traffic, decoded).
 //! - [`tui`]: the terminal UI (model, view, keys), generic over the ratatui backend.
-//! - [`cli`]: the command line.
+//! - [`cli`]: the command line; [`man`]: its manual pages.
 
 #![forbid(unsafe_code)]
 
@@ -22,6 +22,7 @@ pub mod commands;
 pub mod doctor;
 pub mod engine;
 pub mod explain;
+pub mod man;
 pub mod output;
 pub mod proto;
 pub mod record;

@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => commands::demo::run(args),
         Command::Doctor(args) => commands::doctor::run(args),
         Command::Tap(args) => commands::tap::run(args),
+        Command::Man(args) => commands::man::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "sio", &mut std::io::stdout());
             exit::OK

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod doctor;
 pub mod emit;
 pub mod listen;
+pub mod man;
 pub mod replay;
 pub mod run;
 pub mod serve;

@@ -24,6 +24,7 @@ mod engine_util;
 mod failures_cli;
 mod fixtures;
 mod listen_cli;
+mod man_cli;
 mod node_harness;
 mod python_peer;
 mod script_cli;
