@@ -51,7 +51,7 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout.
     Connect(Box<ConnectCmdArgs>),
-    /// Print a recording (from --record) as listen would.
+    /// Print a recording (from --record) as listen would, or its statistics (--stats).
     Replay(ReplayArgs),
     /// Run a local Socket.IO server that prints every connection, event and disconnection.
     #[command(
@@ -169,6 +169,9 @@ pub struct DecodeArgs {
     /// One JSON record per line instead of the explanation.
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -327,7 +330,47 @@ impl OutputArgs {
             },
             frames: self.frames,
             events,
+            filter: crate::filter::Filter::default(),
         }
+    }
+}
+
+/// `--filter EXPR`: what is shown; shared by every command that shows records.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Show only the records that match EXPR (the filter language, as for `/` in the UI).
+    /// It picks what is shown, never what is recorded: --record still keeps every record.
+    #[arg(
+        long,
+        value_name = "EXPR",
+        // `--filter -kind:heartbeat`: a negated term is the value, not a flag.
+        allow_hyphen_values = true,
+        long_help = "Show only the records that match EXPR, the language of `/` in the UI. It picks \
+                     what is shown, never what is recorded: --record still keeps every record, in order \
+                     and unchanged; the Engine.IO and transport layers still need --frames.\n\n\
+                     Terms separated by spaces must all hold; `or` between terms; `-` before a term \
+                     negates it; parentheses group; `a|b` gives a field alternatives:\n  \
+                     event:NAME (glob: event:chat*)   ns:/admin   dir:in|out   transport:polling|ws\n  \
+                     kind:event|ack|connect|disconnect|error|heartbeat|upgrade|binary|http|state|malformed\n  \
+                     client:NAME   sid:SID   ack:ID (ack:* any)\n  \
+                     data.PATH=VALUE, data.PATH~TEXT on the decoded arguments (data.0.room=r1)\n  \
+                     WORD or \"a phrase\": text in the raw frame or its meaning, any case\n  \
+                     /REGEX/ (/REGEX/i ignores case)\n\n\
+                     Example: --filter 'event:chat* -dir:out or kind:error'"
+    )]
+    pub filter: Option<String>,
+}
+
+impl FilterArgs {
+    /// The parsed filter; a bad expression is reported (exit 2) with where it went wrong.
+    pub fn parse(&self) -> Result<crate::filter::Filter, u8> {
+        let text = self.filter.as_deref().unwrap_or("");
+        crate::filter::Filter::parse(text).map_err(|e| {
+            // The expression with a caret under the place, then the one-line reason (last).
+            let before = text.get(..e.pos).unwrap_or(text);
+            eprintln!("  {text}\n  {}^", " ".repeat(before.chars().count()));
+            crate::commands::exit::fail(crate::commands::exit::USAGE, format!("--filter: {e}"))
+        })
     }
 }
 
@@ -401,6 +444,9 @@ pub struct ConnectCmdArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -418,11 +464,25 @@ pub struct ReplayArgs {
 
     /// Print a `.sio` script of what the session did (emits, acks, joins, leaves, the
     /// events that answered them as expects) for `sio run`, instead of the records.
-    #[arg(long, conflicts_with_all = ["json", "raw", "frames", "events"])]
+    /// With --filter, of the matching records.
+    #[arg(long, conflicts_with_all = ["json", "raw", "frames", "events", "stats"])]
     pub script: bool,
+    /// Print statistics instead of the records: per event name and direction (count, bytes,
+    /// rate now and at peak, first and last seen, acks asked and answered, p50/p95 ack
+    /// delay), per namespace, per transport, heartbeats (intervals seen vs announced).
+    /// With --filter, of the matching records; --json prints one JSON object.
+    #[arg(long, conflicts_with_all = ["raw", "events"])]
+    pub stats: bool,
+
+    /// How --stats orders its rows.
+    #[arg(long, value_enum, default_value_t = crate::stats::SortBy::Count, requires = "stats")]
+    pub sort: crate::stats::SortBy,
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -458,6 +518,9 @@ pub struct ListenArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -640,6 +703,9 @@ pub struct TapArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,10 @@ pub fn run(args: &ConnectCmdArgs) -> u8 {
             Err(e) => exit::fail(exit::USAGE, e),
         };
     }
+    let filter = match args.filter.parse() {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     use std::io::IsTerminal as _;
     let tui = !args.no_tui
         && !args.output.json
@@ -34,13 +38,13 @@ pub fn run(args: &ConnectCmdArgs) -> u8 {
         && std::io::stdout().is_terminal()
         && std::io::stdin().is_terminal();
     match runtime() {
-        Ok(rt) if tui => rt.block_on(ui(args)),
-        Ok(rt) => rt.block_on(line_mode(args)),
+        Ok(rt) if tui => rt.block_on(ui(args, filter)),
+        Ok(rt) => rt.block_on(line_mode(args, filter)),
         Err(code) => code,
     }
 }
 
-pub async fn ui(args: &ConnectCmdArgs) -> u8 {
+pub async fn ui(args: &ConnectCmdArgs, filter: crate::filter::Filter) -> u8 {
     let recorder = match &args.connect.record {
         Some(path) => match crate::output::recorder::Recorder::create(path, args.connect.record_secrets) {
             Ok(r) => Some(r),
@@ -55,7 +59,8 @@ pub async fn ui(args: &ConnectCmdArgs) -> u8 {
     let mut clients = match Clients::start(
         args.connect.to_options(),
         observe,
-        !args.clients.is_empty(),
+        // Named from the first record: a `client` line may open another at any time.
+        true,
         ready_within(&args.connect),
     ) {
         Ok(c) => c,
@@ -74,6 +79,7 @@ pub async fn ui(args: &ConnectCmdArgs) -> u8 {
         .into_iter()
         .filter_map(|lang| crate::snippets::snippet(&options, lang).ok().map(|code| (lang, code)))
         .collect();
+    model.set_filter(filter);
     let handles: Vec<_> = clients.iter().map(|c| c.session.handle.clone()).collect();
     let code = crate::tui::run(model, rx, crate::tui::Actor::Client(Box::new(clients))).await;
     let goodbyes = handles.iter().map(|h| h.disconnect());
@@ -167,8 +173,9 @@ impl Reporter {
     }
 }
 
-async fn line_mode(args: &ConnectCmdArgs) -> u8 {
-    let mut clients = match start_clients(&args.connect, args.output.printer(Vec::new()), !args.clients.is_empty()) {
+async fn line_mode(args: &ConnectCmdArgs, filter: crate::filter::Filter) -> u8 {
+    let printer = args.output.printer(Vec::new()).with_filter(filter);
+    let mut clients = match start_clients(&args.connect, printer, !args.clients.is_empty()) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -1,8 +1,8 @@
-//! `sio replay`: a recording printed as listen would. A bad or truncated line
-//! is reported with its number and the rest still plays.
+//! `sio replay`: a recording printed as listen would, its statistics (`--stats`), or
+//! a script of the session (`--script`).
+//! A bad or truncated line is reported with its number and the rest still plays.
 
 use std::io::{BufRead, BufReader, Write};
-use std::ops::ControlFlow;
 
 use super::exit;
 use crate::cli::ReplayArgs;
@@ -10,72 +10,107 @@ use crate::output::printer::Form;
 use crate::record::Record;
 
 pub fn run(args: &ReplayArgs) -> u8 {
+    let filter = match args.filter.parse() {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let file = match std::fs::File::open(&args.file) {
         Ok(f) => f,
         Err(e) => {
             return exit::fail(exit::USAGE, format!("{}: {e}", args.file.display()));
         }
     };
-    if args.script {
-        return script(args, file);
-    }
     use std::io::IsTerminal as _;
-    if !args.no_tui && !args.output.json && !args.output.raw && std::io::stdout().is_terminal() {
-        return replay_ui(args, file);
+    if !args.no_tui
+        && !args.stats
+        && !args.script
+        && !args.output.json
+        && !args.output.raw
+        && std::io::stdout().is_terminal()
+    {
+        return replay_ui(args, file, filter);
     }
-    let mut printer = args.output.printer(args.events.clone());
+    if args.stats {
+        return stats(args, file, filter);
+    }
+    if args.script {
+        return script(args, file, filter);
+    }
+    let mut printer = args.output.printer(args.events.clone()).with_filter(filter);
     // --json passes every record through, the Engine.IO layer included.
     printer.frames |= printer.form == Form::Json;
     // One write per batch of lines, not per line; flushed before each message on stderr.
     let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
-    let read = read_records(args, file, |line| {
-        let (text, record) = match line {
-            Line::Record(text, record) => (text, record),
-            Line::Bad => {
-                let _ = out.flush();
-                return ControlFlow::Continue(());
-            }
-        };
+    let read = each_record(args, file, &mut out, |out, text, record| {
         let rendered = if printer.form == Form::Json {
             // Pass records through exactly as they were written.
-            printer.render(record).map(|_| text.to_string())
+            printer.render(&record).map(|_| text.to_string())
         } else {
-            printer.render(record)
+            printer.render(&record)
         };
         match rendered {
-            Some(line) if writeln!(out, "{line}").is_err() => ControlFlow::Break(()),
-            _ => ControlFlow::Continue(()),
+            Some(line) => writeln!(out, "{line}").is_ok(),
+            None => true,
         }
     });
-    // A closed pipe ends printing quietly.
-    let flushed = out.flush().is_ok();
-    finish(args, read, flushed)
+    finish(args, read, out.flush())
 }
 
-/// A line of the recording, for [`read_records`]'s caller.
-enum Line<'a> {
-    /// A record and the text it was read from.
-    Record(&'a str, &'a Record),
-    /// A line that is not a record: reported on stderr right after this.
-    Bad,
+/// `--stats`: the recording's statistics (of the records --filter matches).
+fn stats(args: &ReplayArgs, file: std::fs::File, filter: crate::filter::Filter) -> u8 {
+    let mut stats = crate::stats::Stats::new();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let read = each_record(args, file, &mut out, |_, _, record| {
+        if filter.matches(&record) {
+            stats.observe(&record);
+        }
+        true
+    });
+    let report = stats.report(None, args.sort);
+    let written = if args.output.json {
+        serde_json::to_string(&report)
+            .map_err(std::io::Error::other)
+            .and_then(|line| writeln!(out, "{line}"))
+    } else {
+        write!(out, "{}", crate::stats::render_text(&report))
+    };
+    finish(args, read, written.and_then(|()| out.flush()))
 }
 
-/// Reads the recording line by line and hands each to `each` (which may stop
-/// the reading); a line that is not a record is reported with its number and
-/// the rest still read. Ok: how many lines were bad, or `None` when `each`
-/// stopped; Err: the exit code of a failed read.
-fn read_records(
+/// `--script`: a `.sio` script of what the session did (of the records --filter matches).
+fn script(args: &ReplayArgs, file: std::fs::File, filter: crate::filter::Filter) -> u8 {
+    let mut writer = crate::script::generate::ScriptWriter::new();
+    writer.source = Some(args.file.display().to_string());
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let read = each_record(args, file, &mut out, |_, _, record| {
+        if filter.matches(&record) {
+            writer.push(&record);
+        }
+        true
+    });
+    let written = out.write_all(writer.finish().as_bytes());
+    finish(args, read, written.and_then(|()| out.flush()))
+}
+
+/// How reading went: lines that were not records, or the read error that stopped it.
+type Read = Result<usize, u8>;
+
+/// Calls `take` with each record of the file (and its line as written) until it returns
+/// false (a closed pipe); a line that is not a record is reported on stderr, after
+/// what `out` holds, and skipped.
+fn each_record<W: Write>(
     args: &ReplayArgs,
     file: std::fs::File,
-    mut each: impl FnMut(Line<'_>) -> ControlFlow<()>,
-) -> Result<Option<usize>, u8> {
+    out: &mut W,
+    mut take: impl FnMut(&mut W, &str, Record) -> bool,
+) -> Read {
     let mut bad = 0usize;
     for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
         let number = i + 1;
         let bytes = match line {
             Ok(b) => b,
             Err(e) => {
-                let _ = each(Line::Bad);
+                let _ = out.flush();
                 return Err(exit::fail(
                     exit::FAILURE,
                     format!("{}: reading line {number}: {e}", args.file.display()),
@@ -87,60 +122,43 @@ fn read_records(
         if text.trim().is_empty() {
             continue;
         }
-        let flow = match serde_json::from_str::<Record>(text) {
-            Ok(record) => each(Line::Record(text, &record)),
+        let record: Record = match serde_json::from_str(text) {
+            Ok(r) => r,
             Err(e) => {
                 bad += 1;
-                let flow = each(Line::Bad);
+                let _ = out.flush();
                 eprintln!("sio: {}:{number}: not a record ({e})", args.file.display());
-                flow
+                continue;
             }
         };
-        if flow.is_break() {
-            return Ok(None);
+        if !take(out, text, record) {
+            break;
         }
     }
-    Ok(Some(bad))
+    Ok(bad)
 }
 
-/// The exit code once the recording was read (and the output `flushed`).
-fn finish(args: &ReplayArgs, read: Result<Option<usize>, u8>, flushed: bool) -> u8 {
-    match read {
-        Err(code) => code,
-        Ok(None) => exit::OK,
-        Ok(Some(_)) if !flushed => exit::OK,
-        Ok(Some(0)) => exit::OK,
-        Ok(Some(bad)) => exit::fail(
+/// The exit code once everything was read and written.
+fn finish(args: &ReplayArgs, read: Read, written: std::io::Result<()>) -> u8 {
+    let bad = match read {
+        Ok(bad) => bad,
+        Err(code) => return code,
+    };
+    if written.is_err() {
+        // A closed pipe ends printing quietly.
+        return exit::OK;
+    }
+    if bad > 0 {
+        return exit::fail(
             exit::FAILURE,
             format!("{}: {bad} line(s) are not records (listed above)", args.file.display()),
-        ),
+        );
     }
-}
-
-/// Writes the `.sio` script of the recording on stdout; bad lines are reported
-/// and skipped, as when printing.
-fn script(args: &ReplayArgs, file: std::fs::File) -> u8 {
-    let mut writer = crate::script::generate::ScriptWriter::new();
-    writer.source = Some(args.file.display().to_string());
-    let read = read_records(args, file, |line| {
-        if let Line::Record(_, record) = line {
-            writer.push(record);
-        }
-        ControlFlow::Continue(())
-    });
-    if read.is_err() {
-        return finish(args, read, true);
-    }
-    let mut out = std::io::stdout().lock();
-    let flushed = out
-        .write_all(writer.finish().as_bytes())
-        .and_then(|()| out.flush())
-        .is_ok();
-    finish(args, read, flushed)
+    exit::OK
 }
 
 /// Opens the recording in the terminal UI, read-only.
-fn replay_ui(args: &ReplayArgs, file: std::fs::File) -> u8 {
+fn replay_ui(args: &ReplayArgs, file: std::fs::File, filter: crate::filter::Filter) -> u8 {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let mut bad = Vec::new();
     for (i, line) in BufReader::new(file).lines().enumerate() {
@@ -157,6 +175,7 @@ fn replay_ui(args: &ReplayArgs, file: std::fs::File) -> u8 {
     }
     drop(tx);
     let mut model = crate::tui::model::Model::new(&args.file.display().to_string(), usize::MAX, true);
+    model.set_filter(filter);
     if !bad.is_empty() {
         model.message = Some((format!("{} bad line(s): {}", bad.len(), bad[0]), true));
     }

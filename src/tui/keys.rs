@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKi
 
 use super::model::{DirFilter, Focus, Model, Overlay};
 use crate::engine::HeartbeatMode;
-use crate::script::parse::{COMMANDS, Step, parse_line};
+use crate::script::parse::{COMMANDS, MAIN, Step, parse_line};
 
 /// What the runtime must do after a key.
 #[derive(Debug, PartialEq)]
@@ -55,13 +55,13 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
     (
         "Showing",
         &[
-            ("/", "search: only rows containing the text (Esc clears)"),
+            ("/", "filter: event:chat* dir:in kind:ack -word … (Esc clears)"),
             ("H", "hide / show heartbeats"),
             ("T", "show / hide the transport layer (HTTP requests, handshake)"),
             ("R f", "raw frames or their meaning · direction: both, in, out"),
-            ("a", "acks: round trips per event (p50, p95, max)"),
-            ("n", "namespaces and their state"),
+            ("a n %", "acks per event (p50, p95, max) · namespaces · statistics"),
             ("c C", "the row's session or client only, or all · C: list them"),
+            ("F", "fan-out: who got what the selected emit caused"),
         ],
     ),
     (
@@ -89,6 +89,9 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
             ("q", "quit"),
         ];
     }
+    if model.overlay == Overlay::Stats {
+        return vec![("o", "order"), ("j/k", "scroll"), ("Esc", "close"), ("q", "quit")];
+    }
     if model.overlay != Overlay::None {
         return vec![("Esc", "close"), ("q", "quit")];
     }
@@ -99,7 +102,7 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
             ("↑↓", "history"),
             ("Tab", "complete"),
         ],
-        Focus::Search => vec![("Enter", "apply"), ("Esc", "clear")],
+        Focus::Search => vec![("Enter", "done"), ("Esc", "clear")],
         Focus::Detail => vec![
             ("j/k", "scroll"),
             ("Tab", "list"),
@@ -114,8 +117,8 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
                 ("space", if model.follow { "pause" } else { "follow" }),
             ];
             keys.push((":", if model.read_only { "save" } else { "command" }));
-            keys.extend([("/", "search"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
-            if !model.conns.is_empty() {
+            // The connections' keys first: where there are several, they matter most.
+            if model.several_conns() {
                 keys.push(("c", if model.filter.conn.is_some() { "all" } else { "one" }));
                 keys.push((
                     "C",
@@ -126,10 +129,11 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
                     },
                 ));
             }
+            keys.extend([("/", "filter"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
             if !model.read_only && !model.tap {
                 keys.push(("w", "withhold ♥"));
             }
-            keys.extend([("a", "acks"), ("?", "help"), ("q", "quit")]);
+            keys.extend([("a", "acks"), ("%", "stats"), ("?", "help"), ("q", "quit")]);
             keys
         }
     }
@@ -145,6 +149,17 @@ pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     }
     if model.overlay == Overlay::Code {
         return code_key(model, key);
+    }
+    if model.overlay == Overlay::Stats {
+        match key.code {
+            KeyCode::Char('o') => model.stats_sort = model.stats_sort.next(),
+            KeyCode::Char('j') | KeyCode::Down => model.stats_scroll = model.stats_scroll.saturating_add(1),
+            KeyCode::Char('k') | KeyCode::Up => model.stats_scroll = model.stats_scroll.saturating_sub(1),
+            KeyCode::Esc | KeyCode::Char('%') | KeyCode::Char('?') | KeyCode::Enter => model.overlay = Overlay::None,
+            KeyCode::Char('q') => return vec![Effect::Quit],
+            _ => {}
+        }
+        return Vec::new();
     }
     if model.overlay != Overlay::None {
         match key.code {
@@ -243,7 +258,8 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('/') => {
             model.focus = Focus::Search;
-            model.input = model.filter.search.clone();
+            model.input = model.filter.expr.source().to_string();
+            model.filter_error = None;
         }
         KeyCode::Char('H') => {
             model.filter.hide_heartbeats = !model.filter.hide_heartbeats;
@@ -263,6 +279,10 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.refilter();
         }
         KeyCode::Char('a') => model.overlay = Overlay::Acks,
+        KeyCode::Char('%') => {
+            model.stats_scroll = 0;
+            model.overlay = Overlay::Stats;
+        }
         KeyCode::Char('n') => model.overlay = Overlay::Namespaces,
         KeyCode::Char('e') => model.overlay = Overlay::Code,
         KeyCode::Char('c') => model.toggle_conn_filter(),
@@ -272,6 +292,13 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.conn_cursor = shown.unwrap_or(0).min(model.conns.len().saturating_sub(1));
             model.overlay = Overlay::Conns;
         }
+        KeyCode::Char('F') => match super::fanout::of_selected(model) {
+            Ok(fanout) => {
+                model.fanout = Some(fanout);
+                model.overlay = Overlay::Fanout;
+            }
+            Err(why) => model.message = Some((why, true)),
+        },
         KeyCode::Char('?') => model.overlay = Overlay::Help,
         KeyCode::Char('w') if !model.read_only && !model.tap => {
             let mode = match model.heartbeat_mode {
@@ -337,9 +364,14 @@ fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 Ok(Some(addressed)) => {
                     model.focus = Focus::List;
                     model.message = Some((format!("running: {line}"), false));
+                    // A line that names no client runs as the one shown alone.
+                    let clients = match model.speaker() {
+                        Some(speaker) if addressed.clients.is_empty() && speaker != MAIN => vec![speaker.to_string()],
+                        _ => addressed.clients,
+                    };
                     return vec![Effect::Run {
                         line,
-                        clients: addressed.clients,
+                        clients,
                         step: addressed.step,
                     }];
                 }
@@ -470,26 +502,27 @@ fn complete(model: &mut Model) {
     model.input.push_str(&completion);
 }
 
+/// `/`: the filter applies as it is typed; while the text does not parse, the last
+/// expression that did stays in force and the reason shows beside the text.
 fn search_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Esc => {
             model.input.clear();
-            model.filter.search.clear();
+            model.filter_error = None;
             model.focus = Focus::List;
-            model.refilter();
+            model.set_filter(crate::filter::Filter::default());
         }
-        KeyCode::Enter => {
-            model.focus = Focus::List;
-        }
+        // A text that does not parse stays open for fixing.
+        KeyCode::Enter if model.filter_error.is_none() => model.focus = Focus::List,
         KeyCode::Backspace => {
             model.input.pop();
-            model.filter.search = model.input.clone();
-            model.refilter();
+            let text = model.input.clone();
+            model.set_filter_text(&text);
         }
         KeyCode::Char(c) => {
             model.input.push(c);
-            model.filter.search = model.input.clone();
-            model.refilter();
+            let text = model.input.clone();
+            model.set_filter_text(&text);
         }
         _ => {}
     }

@@ -7,9 +7,11 @@
 
 pub mod conns;
 mod conns_view;
+pub mod fanout;
 pub mod held;
 pub mod keys;
 pub mod model;
+mod stats_view;
 pub mod view;
 
 use std::io::Write as _;
@@ -192,8 +194,8 @@ where
     }
 }
 
-/// Runs a command-line line as `main` (or the clients it names); the result
-/// comes back on `results`.
+/// Runs a command-line line as the clients it names (the key handler names the
+/// speaker when the line names none), else as `main`; the result comes back on `results`.
 fn run_line(
     model: &mut Model,
     clients: &mut Clients,

@@ -22,6 +22,7 @@ mod engine_transports;
 mod engine_upgrade;
 mod engine_util;
 mod failures_cli;
+mod filter_real;
 mod fixtures;
 mod listen_cli;
 mod man_cli;

@@ -377,3 +377,24 @@ fn line_mode_starts_with_the_clients_of_the_command_line() {
     let o = sio(&["connect", &server.url(), "--no-tui", "--client", "main"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+/// `sio serve` relays as the Node and Python peers do (to, to-others, broadcast):
+/// the same script passes against it, and a broadcast reaches everyone but its sender.
+#[test]
+fn rooms_and_broadcasts_pass_against_sio_serve() {
+    let server = crate::serve_cli::Serve::start(&[]);
+    let o = sio(&["run", &server.url(), "-", "--json"], ROOMS);
+    assert!(o.status.success(), "{}", text(&o));
+    let records = json_lines(&String::from_utf8_lossy(&o.stdout));
+    let got = |client: &str, event: &str| {
+        records
+            .iter()
+            .any(|r| r["conn"] == client && r["dir"] == "in" && r["sio"]["event"] == event)
+    };
+    assert!(
+        got("main", "hello") && got("bob", "hello"),
+        "the broadcast reached main and bob"
+    );
+    assert!(!got("carol", "hello"), "the broadcast left out its sender");
+    assert!(got("main", "news") && !got("bob", "news"), "to-others left out bob");
+}

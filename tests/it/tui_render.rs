@@ -118,7 +118,7 @@ fn model_of(script: &Script) -> Model {
     model
 }
 
-fn render(model: &mut Model, width: u16, height: u16) -> String {
+pub(crate) fn render(model: &mut Model, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     terminal.draw(|f| view::draw(f, model)).expect("draws");
     let buffer = terminal.backend().buffer().clone();
@@ -307,12 +307,17 @@ fn tapped_sessions() -> Model {
     }
     s.state("upgraded", "AAAAsessionOne: polling → websocket", json!({}));
     named(&mut s, "AAAAsessionOne");
-    let mut model = model_of(&s);
+    // As `sio tap` does: the screen is the tap's before the first record.
+    let mut model = Model::new("http://127.0.0.1:3000", 100_000, false);
     model.tap = true;
+    for r in &s.records {
+        model.push(r.clone());
+    }
+    model.now = Timestamp { micros: T0 + 5_000_000 };
     model
 }
 
-fn key(model: &mut Model, code: crossterm::event::KeyCode) -> Vec<sio::tui::keys::Effect> {
+pub(crate) fn key(model: &mut Model, code: crossterm::event::KeyCode) -> Vec<sio::tui::keys::Effect> {
     sio::tui::keys::handle_key(
         model,
         crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE),
@@ -517,5 +522,251 @@ fn the_code_overlay_shows_the_connection_in_each_language() {
     let effects = key(&mut model, KeyCode::Char('y'));
     assert_eq!(effects, [sio::tui::keys::Effect::Copy(model.code[1].1.clone())]);
     key(&mut model, KeyCode::Char('e'));
+    assert_eq!(model.overlay, Overlay::None);
+}
+
+/// Three clients of one screen: main and bob in room r1, carol not; main emits to the room.
+fn three_clients() -> Model {
+    use Direction::{In, Out};
+    use Transport::Websocket;
+    let mut s = Script::new();
+    let named = |s: &mut Script, conn: &str| {
+        if let Some(last) = s.records.last_mut() {
+            last.conn = Some(conn.into());
+        }
+    };
+    for (client, sid) in [("main", "AAAAmain"), ("bob", "BBBBbob"), ("carol", "CCCCcarol")] {
+        s.state(
+            "open",
+            &format!("Engine.IO 4 / Socket.IO 5, sid {sid}, ping 25000/20000 ms, websocket"),
+            json!({"eio": 4, "sio": 5, "sid": sid, "pingInterval": 25000, "pingTimeout": 20000, "transport": "websocket"}),
+        );
+        named(&mut s, client);
+        s.text(Out, Websocket, "40");
+        named(&mut s, client);
+    }
+    s.text(
+        Out,
+        Websocket,
+        r#"42["to",{"room":"r1","event":"hello","args":["hi"]}]"#,
+    );
+    named(&mut s, "main");
+    s.text(In, Websocket, r#"42["hello","hi"]"#);
+    named(&mut s, "main");
+    s.text(In, Websocket, r#"42["hello","hi"]"#);
+    named(&mut s, "bob");
+    model_of(&s)
+}
+
+#[test]
+fn several_clients_have_a_column_a_roster_a_speaker_and_a_fanout() {
+    use crossterm::event::KeyCode;
+    use sio::tui::keys::Effect;
+    let mut model = three_clients();
+    let screen = render(&mut model, 120, 30);
+    assert!(
+        screen.contains("clients: ▸main open websocket ↓1 ↑2  bob open websocket ↓1 ↑1  carol open websocket ↓0 ↑1"),
+        "{screen}"
+    );
+    assert!(screen.contains(r#"bob      ↓ ws 42["hello","hi"]"#), "{screen}");
+    check("clients", &screen);
+
+    // The emit two rows up: who received what it caused, and who did not.
+    key(&mut model, KeyCode::Char('k'));
+    key(&mut model, KeyCode::Char('k'));
+    key(&mut model, KeyCode::Char('F'));
+    assert_eq!(model.overlay, Overlay::Fanout);
+    let fanout = render(&mut model, 120, 30);
+    assert!(fanout.contains("2 received by 2 client(s)"), "{fanout}");
+    assert!(
+        fanout.contains("main                12.3 ms  EVENT \"hello\" \"hi\""),
+        "{fanout}"
+    );
+    assert!(
+        fanout.contains("bob                 24.7 ms  EVENT \"hello\" \"hi\""),
+        "{fanout}"
+    );
+    assert!(fanout.contains("carol                     —  nothing"), "{fanout}");
+    check("clients_fanout", &fanout);
+    key(&mut model, KeyCode::Esc);
+
+    // A received row has no fan-out: the reason is said.
+    key(&mut model, KeyCode::Char('j'));
+    key(&mut model, KeyCode::Char('F'));
+    assert_eq!(model.overlay, Overlay::None);
+    assert!(
+        model
+            .message
+            .as_ref()
+            .is_some_and(|(m, error)| *error && m.contains("emitted"))
+    );
+
+    // Bob's row, `c`: bob alone, and the command line speaks as bob.
+    key(&mut model, KeyCode::Char('j'));
+    key(&mut model, KeyCode::Char('c'));
+    key(&mut model, KeyCode::Char(':'));
+    for c in "emit ping".chars() {
+        key(&mut model, KeyCode::Char(c));
+    }
+    let typing = render(&mut model, 120, 30);
+    assert!(typing.contains("bob ▸ :emit ping"), "{typing}");
+    assert!(typing.contains("▸bob open"), "{typing}");
+    match key(&mut model, KeyCode::Enter).as_slice() {
+        [Effect::Run { clients, .. }] => assert_eq!(clients, &["bob".to_string()]),
+        other => panic!("expected a run as bob, got {other:?}"),
+    }
+    // A line that names its clients keeps them.
+    key(&mut model, KeyCode::Char(':'));
+    for c in "carol,main: emit ping".chars() {
+        key(&mut model, KeyCode::Char(c));
+    }
+    match key(&mut model, KeyCode::Enter).as_slice() {
+        [Effect::Run { clients, .. }] => assert_eq!(clients, &["carol".to_string(), "main".to_string()]),
+        other => panic!("expected a run as carol and main, got {other:?}"),
+    }
+    // Back to all: main speaks again, and its line names nobody.
+    key(&mut model, KeyCode::Char('c'));
+    key(&mut model, KeyCode::Char(':'));
+    key(&mut model, KeyCode::Char('x'));
+    match key(&mut model, KeyCode::Enter).as_slice() {
+        [] => {}
+        other => panic!("`x` is no command: {other:?}"),
+    }
+}
+
+#[test]
+fn one_client_named_main_needs_no_column() {
+    let mut s = upgraded_session();
+    for r in &mut s.records {
+        r.conn = Some("main".into());
+    }
+    let mut model = model_of(&s);
+    let screen = render(&mut model, 120, 30);
+    assert!(!screen.contains("clients:"), "{screen}");
+    assert!(!screen.contains("main    "), "{screen}");
+    assert!(screen.contains("EIO4/SIO5"), "the status is main's: {screen}");
+}
+
+#[test]
+fn a_websocket_sessions_early_rows_go_with_it() {
+    use Direction::In;
+    use crossterm::event::KeyCode;
+    // A WebSocket-only session: its handshake is named c1 until the tap learns the sid.
+    let mut s = Script::new();
+    s.state("listening", "http://127.0.0.1:4000 → http://127.0.0.1:3000/", json!({}));
+    s.state("websocket", "GET /socket.io/?EIO=4&transport=websocket", json!({}));
+    s.records.last_mut().expect("a record").conn = Some("c1".into());
+    s.text(
+        In,
+        Transport::Websocket,
+        r#"0{"sid":"WWWWsocketOnly","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#,
+    );
+    s.records.last_mut().expect("a record").conn = Some("WWWWsocketOnly".into());
+    s.state(
+        "session",
+        "WWWWsocketOnly from 127.0.0.1:5 (node), Engine.IO 4, over websocket",
+        json!({"sid": "WWWWsocketOnly", "peer": "127.0.0.1:5", "eio": 4, "transport": "websocket", "before": "c1"}),
+    );
+    s.records.last_mut().expect("a record").conn = Some("WWWWsocketOnly".into());
+    let mut model = Model::new("http://127.0.0.1:3000", 1000, false);
+    model.tap = true;
+    for r in &s.records {
+        model.push(r.clone());
+    }
+    key(&mut model, KeyCode::Char('c'));
+    let alone = render(&mut model, 120, 20);
+    assert!(alone.contains("session WWWWsocketOnly only"), "{alone}");
+    assert!(
+        alone.contains("WWWWsoc… • websocket"),
+        "the c1 row is the session's: {alone}"
+    );
+    assert!(!alone.contains("c1 "), "{alone}");
+}
+
+/// Types `text` after `/`, key by key, as a user does.
+pub(crate) fn type_filter(model: &mut Model, text: &str) {
+    use crossterm::event::KeyCode;
+    key(model, KeyCode::Char('/'));
+    for c in text.chars() {
+        key(model, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn the_filter_language_on_slash_hides_rows_and_says_how_many() {
+    use crossterm::event::KeyCode;
+    let s = upgraded_session();
+    let mut model = model_of(&s);
+    type_filter(&mut model, "event:echo or kind:ack");
+    key(&mut model, KeyCode::Enter);
+    assert_eq!(model.focus, sio::tui::model::Focus::List);
+    let shown: Vec<String> = model
+        .visible
+        .iter()
+        .filter_map(|&a| model.record(a))
+        .map(|r| match &r.body {
+            Body::Frame(f) => format!("{:?}", f.raw),
+            Body::State(st) => st.state.clone(),
+            Body::Http(_) => "http".into(),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            r#"Text { text: "420[\"echo\",{\"text\":\"hello\"}]" }"#,
+            r#"Text { text: "430[{\"text\":\"hello\"}]" }"#,
+            "ack"
+        ],
+        "{shown:?}"
+    );
+    // Held records the toggles show (the HTTP ones are off by default) less those shown.
+    let toggled_in = s.records.iter().filter(|r| !matches!(r.body, Body::Http(_))).count();
+    let hidden = toggled_in - 3;
+    let screen = render(&mut model, 100, 30);
+    assert!(
+        screen.contains(&format!("/event:echo or kind:ack hides {hidden}")),
+        "{screen}"
+    );
+    check("filtered", &screen);
+
+    // H stays on top: hiding heartbeats changes nothing here, showing HTTP adds none.
+    key(&mut model, KeyCode::Char('H'));
+    key(&mut model, KeyCode::Char('T'));
+    assert_eq!(model.visible.len(), 3);
+
+    // A bad expression: the reason inline, the last good filter still in force, Enter
+    // keeps the line open, Esc clears everything.
+    type_filter(&mut model, " or");
+    assert_eq!(model.visible.len(), 3);
+    let screen = render(&mut model, 100, 30);
+    assert!(
+        screen.contains("✗ at byte 25: expected a term after `or`, found the end"),
+        "{screen}"
+    );
+    key(&mut model, KeyCode::Enter);
+    assert_eq!(model.focus, sio::tui::model::Focus::Search);
+    key(&mut model, KeyCode::Esc);
+    assert_eq!(model.focus, sio::tui::model::Focus::List);
+    assert!(model.filter.expr.is_empty());
+    let screen = render(&mut model, 100, 30);
+    assert!(!screen.contains("hides"), "{screen}");
+}
+
+#[test]
+fn the_statistics_overlay_counts_and_reorders() {
+    use crossterm::event::KeyCode;
+    let s = upgraded_session();
+    let mut model = model_of(&s);
+    key(&mut model, KeyCode::Char('%'));
+    assert_eq!(model.overlay, Overlay::Stats);
+    let screen = render(&mut model, 120, 40);
+    assert!(screen.contains("statistics · by count"), "{screen}");
+    assert!(screen.contains("\"echo\""), "{screen}");
+    assert!(screen.contains("announced pingInterval"), "{screen}");
+    check("stats", &screen);
+    key(&mut model, KeyCode::Char('o'));
+    let screen = render(&mut model, 120, 40);
+    assert!(screen.contains("statistics · by bytes"), "{screen}");
+    key(&mut model, KeyCode::Esc);
     assert_eq!(model.overlay, Overlay::None);
 }
