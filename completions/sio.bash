@@ -46,6 +46,9 @@ _sio() {
             sio,listen)
                 cmd="sio__subcmd__listen"
                 ;;
+            sio,man)
+                cmd="sio__subcmd__man"
+                ;;
             sio,replay)
                 cmd="sio__subcmd__replay"
                 ;;
@@ -88,6 +91,9 @@ _sio() {
             sio__subcmd__help,listen)
                 cmd="sio__subcmd__help__subcmd__listen"
                 ;;
+            sio__subcmd__help,man)
+                cmd="sio__subcmd__help__subcmd__man"
+                ;;
             sio__subcmd__help,replay)
                 cmd="sio__subcmd__help__subcmd__replay"
                 ;;
@@ -107,7 +113,7 @@ _sio() {
 
     case "${cmd}" in
         sio)
-            opts="-h -V --color --help --version decode listen emit run connect replay diff serve tap admin demo doctor completions help"
+            opts="-h -V --color --help --version decode listen emit run connect replay diff serve tap admin demo doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,7 +271,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__connect)
-            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --scrollback --linger --client --json --raw --frames --filter --color --help"
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --print-code --scrollback --linger --client --json --raw --frames --filter --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,6 +347,10 @@ _sio() {
                     ;;
                 --record)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --print-code)
+                    COMPREPLY=($(compgen -W "js python" -- "${cur}"))
                     return 0
                     ;;
                 --scrollback)
@@ -633,7 +643,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__help)
-            opts="decode listen emit run connect replay diff serve tap admin demo doctor completions help"
+            opts="decode listen emit run connect replay diff serve tap admin demo doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -773,6 +783,20 @@ _sio() {
             return 0
             ;;
         sio__subcmd__help__subcmd__listen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -948,8 +972,30 @@ _sio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sio__subcmd__man)
+            opts="-h --dir --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sio__subcmd__replay)
-            opts="-h --no-tui --event --stats --sort --format --json --raw --frames --filter --color --help"
+            opts="-h --no-tui --event --script --stats --sort --format --json --raw --frames --filter --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -42,6 +42,7 @@ complete -c sio -n "__fish_sio_needs_command" -f -a "admin" -d 'The server\'s si
 complete -c sio -n "__fish_sio_needs_command" -f -a "demo" -d 'Start the embedded server on a free port and connect to it: the quickest way to see sio work'
 complete -c sio -n "__fish_sio_needs_command" -f -a "doctor" -d 'Diagnose a deployment: why a client cannot connect, or keeps disconnecting'
 complete -c sio -n "__fish_sio_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c sio -n "__fish_sio_needs_command" -f -a "man" -d 'Print the manual page (roff) of sio or of a subcommand, or write them all to a directory'
 complete -c sio -n "__fish_sio_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sio -n "__fish_sio_using_subcommand decode" -l eio -d 'Engine.IO protocol revision (3 for Socket.IO 2.x servers)' -r -f -a "3\t''
 4\t''"
@@ -180,6 +181,8 @@ complete -c sio -n "__fish_sio_using_subcommand connect" -l max-payload -d 'Larg
 complete -c sio -n "__fish_sio_using_subcommand connect" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
 complete -c sio -n "__fish_sio_using_subcommand connect" -l record -d 'Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
+complete -c sio -n "__fish_sio_using_subcommand connect" -l print-code -d 'Print the socket.io-client (js) or python-socketio (python) code that opens the same connection (URL, path, namespaces, transports, auth, headers, query, parser, TLS), and exit without connecting' -r -f -a "js\t'socket.io-client 4.x on Node.js (CommonJS)'
+python\t'python-socketio 5.x, its asyncio client (aiohttp)'"
 complete -c sio -n "__fish_sio_using_subcommand connect" -l scrollback -d 'Records the UI holds in memory; older ones are let go (the --record file keeps all)' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l linger -d 'When stdin ends, wait at most this long for pending acks before disconnecting' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l client -d 'Also open the client NAME (repeatable), with the options above and its own CONNECT auth if given; commands go to it as `NAME: emit …`' -r
@@ -209,6 +212,7 @@ complete -c sio -n "__fish_sio_using_subcommand replay" -l color -d 'When to col
 always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand replay" -l no-tui -d 'Print instead of opening the terminal UI (the default when stdout is not a terminal)'
+complete -c sio -n "__fish_sio_using_subcommand replay" -l script -d 'Print a `.sio` script of what the session did (emits, acks, joins, leaves, the events that answered them as expects) for `sio run`, instead of the records. With --filter, of the matching records'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l stats -d 'Print statistics instead of the records: per event name and direction (count, bytes, rate now and at peak, first and last seen, acks asked and answered, p50/p95 ack delay), per namespace, per transport, heartbeats (intervals seen vs announced). With --filter, of the matching records; --json prints one JSON object'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l json -d 'One JSON record per line'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l raw -d 'Only the raw frames, one per line'
@@ -339,17 +343,23 @@ complete -c sio -n "__fish_sio_using_subcommand completions" -l color -d 'When t
 always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "replay" -d 'Print a recording (from --record, or a browser\'s HAR file) as listen would, its statistics (--stats), or a diagram'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "diff" -d 'Compare two recordings (from --record, or browsers\' HAR files) event by event'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "tap" -d 'A recording reverse proxy: point an app\'s client at it and see its own Socket.IO traffic, decoded'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "admin" -d 'The server\'s side: sockets, rooms and events of a server instrumented for the Socket.IO Admin UI'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "demo" -d 'Start the embedded server on a free port and connect to it: the quickest way to see sio work'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "doctor" -d 'Diagnose a deployment: why a client cannot connect, or keeps disconnecting'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sio -n "__fish_sio_using_subcommand man" -l dir -d 'Write every page (sio.1, sio-connect.1, …) into DIR instead, making it when missing' -r -F
+complete -c sio -n "__fish_sio_using_subcommand man" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sio -n "__fish_sio_using_subcommand man" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "decode" -d 'Decode frames offline and explain them part by part'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "listen" -d 'Connect and print what arrives, until Ctrl-C, --count events or --timeout'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "replay" -d 'Print a recording (from --record, or a browser\'s HAR file) as listen would, its statistics (--stats), or a diagram'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "diff" -d 'Compare two recordings (from --record, or browsers\' HAR files) event by event'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "tap" -d 'A recording reverse proxy: point an app\'s client at it and see its own Socket.IO traffic, decoded'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "admin" -d 'The server\'s side: sockets, rooms and events of a server instrumented for the Socket.IO Admin UI'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "demo" -d 'Start the embedded server on a free port and connect to it: the quickest way to see sio work'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "doctor" -d 'Diagnose a deployment: why a client cannot connect, or keeps disconnecting'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "man" -d 'Print the manual page (roff) of sio or of a subcommand, or write them all to a directory'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay diff serve tap admin demo doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

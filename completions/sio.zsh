@@ -177,6 +177,8 @@ _arguments "${_arguments_options[@]}" : \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
 '--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
+'--print-code=[Print the socket.io-client (js) or python-socketio (python) code that opens the same connection (URL, path, namespaces, transports, auth, headers, query, parser, TLS), and exit without connecting]:LANG:((js\:"socket.io-client 4.x on Node.js (CommonJS)"
+python\:"python-socketio 5.x, its asyncio client (aiohttp)"))' \
 '--scrollback=[Records the UI holds in memory; older ones are let go (the --record file keeps all)]:N:_default' \
 '--linger=[When stdin ends, wait at most this long for pending acks before disconnecting]:DUR:_default' \
 '*--client=[Also open the client NAME (repeatable), with the options above and its own CONNECT auth if given; commands go to it as \`NAME\: emit …\`]:NAME[=AUTH_JSON]:_default' \
@@ -208,6 +210,7 @@ last\:"Most recently seen first (events; the others by count)"))' \
 '--filter=[Show only the records that match EXPR (the filter language, as for \`/\` in the UI). It picks what is shown, never what is recorded\: --record still keeps every record]:EXPR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--no-tui[Print instead of opening the terminal UI (the default when stdout is not a terminal)]' \
+'(--json --raw --frames --event --stats)--script[Print a \`.sio\` script of what the session did (emits, acks, joins, leaves, the events that answered them as expects) for \`sio run\`, instead of the records. With --filter, of the matching records]' \
 '(--raw --event)--stats[Print statistics instead of the records\: per event name and direction (count, bytes, rate now and at peak, first and last seen, acks asked and answered, p50/p95 ack delay), per namespace, per transport, heartbeats (intervals seen vs announced). With --filter, of the matching records; --json prints one JSON object]' \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
@@ -363,6 +366,15 @@ _arguments "${_arguments_options[@]}" : \
 ':shell:(bash elvish fish powershell zsh)' \
 && ret=0
 ;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'()--dir=[Write every page (sio.1, sio-connect.1, …) into DIR instead, making it when missing]:DIR:_files' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::command -- The subcommand whose page to print (none\: sio'\''s own page):_default' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_sio__subcmd__help_commands" \
@@ -427,6 +439,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -456,6 +472,7 @@ _sio_commands() {
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
+'man:Print the manual page (roff) of sio or of a subcommand, or write them all to a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'sio commands' commands "$@"
@@ -516,6 +533,7 @@ _sio__subcmd__help_commands() {
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
+'man:Print the manual page (roff) of sio or of a subcommand, or write them all to a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'sio help commands' commands "$@"
@@ -570,6 +588,11 @@ _sio__subcmd__help__subcmd__listen_commands() {
     local commands; commands=()
     _describe -t commands 'sio help listen commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__help__subcmd__man_commands] )) ||
+_sio__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help man commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__help__subcmd__replay_commands] )) ||
 _sio__subcmd__help__subcmd__replay_commands() {
     local commands; commands=()
@@ -594,6 +617,11 @@ _sio__subcmd__help__subcmd__tap_commands() {
 _sio__subcmd__listen_commands() {
     local commands; commands=()
     _describe -t commands 'sio listen commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__man_commands] )) ||
+_sio__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio man commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__replay_commands] )) ||
 _sio__subcmd__replay_commands() {

@@ -173,6 +173,21 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff) of sio or of a subcommand, or write them all to a directory.
+    #[command(after_help = "Examples:\n  sio man | man -l -\n  sio man connect | man -l -\n  \
+                            sio man --dir ~/.local/share/man/man1   (then: man sio, man sio-connect)")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (none: sio's own page).
+    #[arg(value_name = "SUBCOMMAND")]
+    pub command: Vec<String>,
+
+    /// Write every page (sio.1, sio-connect.1, …) into DIR instead, making it when missing.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -462,6 +477,12 @@ pub struct ConnectCmdArgs {
     #[arg(long)]
     pub no_tui: bool,
 
+    /// Print the socket.io-client (js) or python-socketio (python) code that opens the same
+    /// connection (URL, path, namespaces, transports, auth, headers, query, parser, TLS), and exit
+    /// without connecting.
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub print_code: Option<crate::snippets::Lang>,
+
     /// Records the UI holds in memory; older ones are let go (the --record file keeps all).
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub scrollback: usize,
@@ -517,6 +538,11 @@ pub struct ReplayArgs {
     #[arg(long = "event", value_name = "NAME")]
     pub events: Vec<String>,
 
+    /// Print a `.sio` script of what the session did (emits, acks, joins, leaves, the
+    /// events that answered them as expects) for `sio run`, instead of the records.
+    /// With --filter, of the matching records.
+    #[arg(long, conflicts_with_all = ["json", "raw", "frames", "events", "stats"])]
+    pub script: bool,
     /// Print statistics instead of the records: per event name and direction (count, bytes,
     /// rate now and at peak, first and last seen, acks asked and answered, p50/p95 ack
     /// delay), per namespace, per transport, heartbeats (intervals seen vs announced).

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Doctor(args) => commands::doctor::run(args),
         Command::Tap(args) => commands::tap::run(args),
         Command::Admin(args) => commands::admin::run(args),
+        Command::Man(args) => commands::man::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "sio", &mut std::io::stdout());
             exit::OK

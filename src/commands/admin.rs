@@ -158,7 +158,7 @@ async fn lines(args: &AdminArgs) -> u8 {
         form: if args.json { Form::Json } else { Form::Human },
         frames: args.frames,
         events: Vec::new(),
-        filter: crate::filter::Filter::default(),
+        filter: Default::default(),
     };
     let mut observer = match Observer::new(printer, &args.connect) {
         Ok(o) => o,
@@ -294,7 +294,7 @@ async fn ui(args: &AdminArgs) -> u8 {
         form: Form::Json,
         frames: true,
         events: Vec::new(),
-        filter: crate::filter::Filter::default(),
+        filter: Default::default(),
     };
     let mut file = match Observer::recording_to(printer, args.connect.record.as_deref(), args.connect.record_secrets) {
         Ok(o) => o,

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod doctor;
 pub mod emit;
 pub mod listen;
+pub mod man;
 pub mod replay;
 pub mod run;
 pub mod serve;

@@ -1,6 +1,7 @@
 //! `sio replay`: a recording (NDJSON from `--record`, or a browser's HAR file)
-//! printed as listen would, its statistics (`--stats`), or a diagram (`--format
-//! mermaid`). A bad or truncated line is reported with its number and the rest still plays.
+//! printed as listen would, its statistics (`--stats`), a script of the session
+//! (`--script`) or a diagram (`--format mermaid`). A bad or truncated line is
+//! reported with its number and the rest still plays.
 
 use std::io::Write;
 
@@ -23,6 +24,9 @@ pub fn run(args: &ReplayArgs) -> u8 {
     };
     if args.format == Some(ReplayFormat::Mermaid) {
         return mermaid(args, source, &filter);
+    }
+    if args.script {
+        return script(args, source, &filter);
     }
     if args.stats {
         return stats(args, source, &filter);
@@ -129,6 +133,38 @@ fn stats(args: &ReplayArgs, source: Source, filter: &Filter) -> u8 {
 
 fn is_malformed_part(record: &Record) -> bool {
     matches!(&record.body, Body::State(s) if s.state == "har malformed")
+}
+
+/// `--script`: a `.sio` script of what the session did (of the records --filter matches).
+fn script(args: &ReplayArgs, source: Source, filter: &Filter) -> u8 {
+    let mut writer = crate::script::generate::ScriptWriter::new();
+    writer.source = Some(args.file.display().to_string());
+    let mut bad = 0usize;
+    let mut malformed = 0usize;
+    for item in source.items() {
+        match item {
+            Ok(Item::Record(record, _)) => {
+                malformed += usize::from(is_malformed_part(&record));
+                if filter.matches(&record) {
+                    writer.push(&record);
+                }
+            }
+            Ok(Item::Bad(number, why)) => {
+                bad += 1;
+                eprintln!("sio: {}:{number}: not a record ({why})", args.file.display());
+            }
+            Err(why) => return exit::fail(exit::FAILURE, format!("{}: {why}", args.file.display())),
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(writer.finish().as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return exit::OK;
+    }
+    finish(args, bad, malformed)
 }
 
 /// The recording as a Mermaid sequenceDiagram, of the records `filter` lets through.

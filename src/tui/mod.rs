@@ -322,7 +322,10 @@ fn apply(
             step,
         } => {
             let Actor::Client(clients) = actor else {
-                model.message = Some(("read-only: nothing to send to".into(), true));
+                model.message = Some((
+                    "read-only: nothing to send to (`save FILE.sio` writes the session as a script)".into(),
+                    true,
+                ));
                 return;
             };
             run_line(model, clients, line, &names, step, results);
@@ -342,6 +345,18 @@ fn apply(
             let _ = write!(out, "\x1b]52;c;{encoded}\x07");
             let _ = out.flush();
             model.message = Some((format!("copied {} bytes", text.len()), false));
+        }
+        Effect::SaveScript { path } => {
+            let path = path.unwrap_or_else(|| format!("sio-{}.sio", model.now.to_string().replace(':', "-")));
+            let script = model.script();
+            let lines = script.lines().filter(|l| !l.starts_with('#')).count();
+            model.message = Some(match std::fs::write(&path, script) {
+                Ok(()) => (
+                    format!("saved a script of {lines} lines to {path} (sio run URL {path})"),
+                    false,
+                ),
+                Err(e) => (format!("saving {path}: {e}"), true),
+            });
         }
         Effect::Save { visible_only } => {
             let name = format!("sio-{}.ndjson", model.now.to_string().replace(':', "-"));

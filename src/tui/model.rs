@@ -32,6 +32,8 @@ pub enum Overlay {
     Namespaces,
     /// The sessions (tap) or clients the records name.
     Conns,
+    /// The connection as socket.io-client / python-socketio code.
+    Code,
     /// Who received what an emitted event caused.
     Fanout,
     /// Statistics per event, namespace, transport; heartbeats.
@@ -178,6 +180,11 @@ pub struct Model {
     pub conn_cursor: usize,
     /// The screen of `sio tap`: its command line cuts and delays sessions.
     pub tap: bool,
+    /// The connection in code, one snippet per language (none in a replay or a tap).
+    pub code: Vec<(crate::snippets::Lang, String)>,
+    /// The snippet the code overlay shows, and how far it is scrolled.
+    pub code_shown: usize,
+    pub code_scroll: u16,
     /// The fan-out table the `F` overlay shows, computed when it opened.
     pub fanout: Option<super::fanout::Fanout>,
     /// `sio admin`: the admin views beside the list.
@@ -228,9 +235,23 @@ impl Model {
             conns: Conns::default(),
             conn_cursor: 0,
             tap: false,
+            code: Vec::new(),
+            code_shown: 0,
+            code_scroll: 0,
             fanout: None,
             admin: None,
         }
+    }
+
+    /// The `.sio` script of the records held (what `save FILE.sio` writes).
+    pub fn script(&self) -> String {
+        let mut writer = crate::script::generate::ScriptWriter::new();
+        writer.source = Some(self.status.url.clone());
+        writer.let_go = self.dropped;
+        for held in &self.records {
+            writer.push(&held.record());
+        }
+        writer.finish()
     }
 
     pub fn record(&self, absolute: u64) -> Option<Cow<'_, Record>> {

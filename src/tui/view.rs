@@ -98,6 +98,7 @@ pub fn draw(frame: &mut Frame<'_>, model: &mut Model) {
         Overlay::Acks => draw_acks(frame, area, model),
         Overlay::Namespaces => draw_namespaces(frame, area, model),
         Overlay::Conns => conns_view::draw_list(frame, area, model),
+        Overlay::Code => draw_code(frame, area, model),
         Overlay::Fanout => super::fanout::draw(frame, area, model),
         Overlay::Stats => super::stats_view::draw(frame, area, model),
     }
@@ -740,6 +741,42 @@ fn draw_acks(frame: &mut Frame<'_>, area: Rect, model: &Model) {
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" acks (Esc to close) ")),
+        popup,
+    );
+}
+
+/// The connection as code, one language at a time (Tab for the other).
+fn draw_code(frame: &mut Frame<'_>, area: Rect, model: &Model) {
+    let Some((lang, code)) = model.code.get(model.code_shown) else {
+        let why = if model.tap {
+            "a tap has no connection of its own: its sessions are the app's"
+        } else {
+            "a replay has no connection options (sio connect URL … --print-code js|python)"
+        };
+        let popup = centered(area, why.chars().count() as u16 + 2, 3);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(Line::styled(why, dim()))
+                .block(Block::default().borders(Borders::ALL).title(" code (Esc to close) ")),
+            popup,
+        );
+        return;
+    };
+    let lines: Vec<Line<'_>> = code.lines().map(|l| Line::raw(sanitize(l).into_owned())).collect();
+    let width = code.lines().map(|l| l.chars().count()).max().unwrap_or(0) as u16 + 2;
+    let popup = centered(area, width.max(60), lines.len() as u16 + 2);
+    let others: Vec<&str> = model
+        .code
+        .iter()
+        .filter(|(l, _)| l != lang)
+        .map(|(l, _)| l.short())
+        .collect();
+    let title = format!(" {} · Tab: {} · j/k scroll · y copy ", lang.name(), others.join(", "));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((model.code_scroll, 0))
+            .block(Block::default().borders(Borders::ALL).title(title)),
         popup,
     );
 }
