@@ -315,7 +315,10 @@ mod tests {
         let out = diagram.finish();
         assert_eq!(out.lines().filter(|l| l.contains("participant C")).count(), MAX_LANES);
         assert!(out.contains("600 records of 6 more connections not drawn"), "{out}");
-        assert!(out.contains(&format!("{} more lines not drawn", 6400 - MAX_LINES)), "{out}");
+        assert!(
+            out.contains(&format!("{} more lines not drawn", 6400 - MAX_LINES)),
+            "{out}"
+        );
         assert_eq!(out.lines().count(), 1 + MAX_LANES + 1 + MAX_LINES + 2);
     }
 
