@@ -7,34 +7,23 @@ use serde_json::{Value, json};
 
 use super::exit;
 use crate::cli::DiffArgs;
-use crate::diff::{self, Change, Options, Step};
-use crate::output::recording;
+use crate::diff::{self, Change, Options, Step, Stepper};
+use crate::output::recording::{self, Item};
 use crate::output::sanitize::sanitize;
 
 /// The widest a step is shown in the human form.
 const SHOWN: usize = 160;
 
 pub fn run(args: &DiffArgs) -> u8 {
-    let load = |path: &std::path::Path| -> Result<Vec<crate::record::Record>, String> {
-        let loaded = recording::load(path).map_err(|e| e.message)?;
-        match loaded.bad.first() {
-            Some(first) => Err(format!(
-                "{}: {} line(s) are not records, the first {first}",
-                path.display(),
-                loaded.bad.len()
-            )),
-            None => Ok(loaded.records),
-        }
-    };
-    let (a, b) = match (load(&args.a), load(&args.b)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(why), _) | (_, Err(why)) => return exit::fail(exit::USAGE, why),
-    };
     let options = Options {
         eio: args.eio,
         ignore: args.ignore.clone(),
     };
-    let report = diff::compare(&a, &b, &options);
+    let (a, b) = match (steps(&args.a, &options), steps(&args.b, &options)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(why), _) | (_, Err(why)) => return exit::fail(exit::USAGE, why),
+    };
+    let report = diff::compare_steps(&a, &b);
     let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     let printed = if args.json {
         print_json(&mut out, &report, args)
@@ -59,6 +48,33 @@ pub fn run(args: &DiffArgs) -> u8 {
     }
 }
 
+/// The steps of the recording at `path`, read record by record (none is kept).
+fn steps(path: &std::path::Path, options: &Options) -> Result<Vec<Vec<Step>>, String> {
+    let source = recording::open(path).map_err(|e| e.message)?;
+    let mut stepper = Stepper::new(options);
+    let mut count = 0usize;
+    for item in source.items() {
+        match item {
+            Ok(Item::Record(record, _)) => {
+                count += 1;
+                if count > recording::MAX_RECORDS {
+                    return Err(format!(
+                        "{}: more than {} records",
+                        path.display(),
+                        recording::MAX_RECORDS
+                    ));
+                }
+                stepper.push(&record);
+            }
+            Ok(Item::Bad(line, why)) => {
+                return Err(format!("{}: line {line} is not a record: {why}", path.display()));
+            }
+            Err(why) => return Err(format!("{}: {why}", path.display())),
+        }
+    }
+    Ok(stepper.finish())
+}
+
 /// `A#12` or `A#12 (sid)` when the recording names its connections.
 fn place(side: &str, step: &Step) -> String {
     match &step.conn {
@@ -69,7 +85,7 @@ fn place(side: &str, step: &Step) -> String {
 
 /// A step in one line: `out EVENT /admin "chat" (ack) ["hi"]`.
 fn describe(step: &Step) -> String {
-    let v = &step.value;
+    let v = &step.value();
     let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     let mut s = format!("{:<3} ", text("dir"));
     if v.get("layer").is_some() {
@@ -162,7 +178,7 @@ fn print_human(out: &mut dyn Write, report: &diff::Report, args: &DiffArgs) -> s
 }
 
 fn side(step: &Step) -> Value {
-    json!({"seq": step.seq, "conn": step.conn, "step": step.value})
+    json!({"seq": step.seq, "conn": step.conn, "step": step.value()})
 }
 
 fn print_json(out: &mut dyn Write, report: &diff::Report, args: &DiffArgs) -> std::io::Result<()> {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use similar::{Algorithm, DiffOp};
 
-pub use step::{IgnorePath, Options, Step};
+pub use step::{IgnorePath, Options, Step, Stepper};
 
 /// How long the alignment may search before it settles for a longer edit script.
 pub const DEADLINE: Duration = Duration::from_secs(10);
@@ -80,8 +80,11 @@ impl Report {
 
 /// Compares recording A with recording B.
 pub fn compare(a: &[crate::record::Record], b: &[crate::record::Record], options: &Options) -> Report {
-    let a_lists = step::steps(a, options);
-    let b_lists = step::steps(b, options);
+    compare_steps(&step::steps(a, options), &step::steps(b, options))
+}
+
+/// Compares the steps of A with those of B (each a list per connection, from [`Stepper`]).
+pub fn compare_steps(a_lists: &[Vec<Step>], b_lists: &[Vec<Step>]) -> Report {
     let deadline = Instant::now() + DEADLINE;
     let mut report = Report {
         a_steps: a_lists.iter().map(Vec::len).sum(),
@@ -97,7 +100,7 @@ pub fn compare(a: &[crate::record::Record], b: &[crate::record::Record], options
         // Each direction on its own: what the client sent in order, what the server sent
         // in order. How the two interleave depends on timing, not on what was said.
         for dir in ["out", "in", "-"] {
-            let side = |list: &[Step]| list.iter().filter(|s| s.dir() == dir).cloned().collect::<Vec<_>>();
+            let side = |list: &[Step]| list.iter().filter(|s| s.dir == dir).cloned().collect::<Vec<_>>();
             compare_lists(&side(x), &side(y), deadline, &mut report, &mut placed);
         }
     }
@@ -179,7 +182,7 @@ fn compare_lists(a: &[Step], b: &[Step], deadline: Instant, report: &mut Report,
                     report.changes.push(Change::Changed {
                         a: a[i].clone(),
                         b: b[j].clone(),
-                        paths: step::differences(&a[i].value, &b[j].value, PATHS_PER_CHANGE),
+                        paths: step::differences(&a[i].value(), &b[j].value(), PATHS_PER_CHANGE),
                     });
                 }
                 None => report.changes.push(Change::Missing { a: a[i].clone() }),

@@ -64,31 +64,58 @@ pub struct Step {
     pub seq: u64,
     /// The record's connection, as written (a sid), if it named one.
     pub conn: Option<String>,
-    /// The normalised value compared.
-    pub value: Value,
-    /// `value` as compact JSON: equal steps have equal keys.
+    /// `in`, `out`, or `-` for a frame without a direction.
+    pub dir: &'static str,
+    /// The normalised step as compact JSON: equal steps have equal keys. (Kept as text
+    /// only: a parsed value per step would cost several times the memory.)
     pub key: String,
     /// What makes two different steps the same step changed: direction, layer, type, namespace, event.
     pub identity: String,
 }
 
 impl Step {
-    /// `in`, `out`, or `-` for a frame without a direction.
-    pub fn dir(&self) -> &str {
-        self.value.get("dir").and_then(Value::as_str).unwrap_or("-")
+    /// The normalised step.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.key).unwrap_or(Value::Null)
     }
 }
 
 /// The steps of a recording, one list per connection in the order connections first
 /// appear (a recording of one client is one list, whatever its sids).
 pub fn steps(records: &[Record], options: &Options) -> Vec<Vec<Step>> {
-    let mut lists: Vec<Vec<Step>> = Vec::new();
-    let mut order: HashMap<Option<&str>, usize> = HashMap::new();
-    // Connections whose namespace CONNECT answer carried a pid: connection state
-    // recovery is on, and the server appends an offset to every event it sends.
-    let mut recovering: HashMap<(Option<&str>, &str), bool> = HashMap::new();
-    for record in records {
-        let Body::Frame(frame) = &record.body else { continue };
+    let mut stepper = Stepper::new(options);
+    records.iter().for_each(|r| stepper.push(r));
+    stepper.finish()
+}
+
+/// Makes the steps of a recording record by record, so that the records need not be held.
+pub struct Stepper<'o> {
+    options: &'o Options,
+    lists: Vec<Vec<Step>>,
+    order: HashMap<Option<String>, usize>,
+    /// Connections and namespaces whose CONNECT answer carried a pid: connection state
+    /// recovery is on, and the server appends an offset to every event it sends.
+    recovering: HashMap<(Option<String>, String), bool>,
+}
+
+impl<'o> Stepper<'o> {
+    pub fn new(options: &'o Options) -> Stepper<'o> {
+        Stepper {
+            options,
+            lists: Vec::new(),
+            order: HashMap::new(),
+            recovering: HashMap::new(),
+        }
+    }
+
+    /// The lists, one per connection.
+    pub fn finish(self) -> Vec<Vec<Step>> {
+        self.lists
+    }
+
+    pub fn push(&mut self, record: &Record) {
+        let options = self.options;
+        let Body::Frame(frame) = &record.body else { return };
         let conn = record.conn.as_deref();
         let dir = match frame.dir {
             Some(Direction::In) => "in",
@@ -101,7 +128,7 @@ pub fn steps(records: &[Record], options: &Options) -> Vec<Vec<Step>> {
         if let Some(sio) = &frame.decoded.sio {
             if !sio.complete {
                 // The header of a binary packet: the step is its last attachment, whole.
-                continue;
+                return;
             }
             value.insert("type".into(), json!(sio.kind.name(sio.version)));
             value.insert("nsp".into(), json!(sio.nsp));
@@ -118,11 +145,16 @@ pub fn steps(records: &[Record], options: &Options) -> Vec<Vec<Step>> {
             {
                 let pid = map.remove("pid");
                 map.remove("sid");
-                recovering.insert((conn, sio.nsp.as_str()), pid.is_some_and(|p| !p.is_null()));
+                let on = pid.is_some_and(|p| !p.is_null());
+                self.recovering.insert((record.conn.clone(), sio.nsp.clone()), on);
             }
             if sio.kind.is_event()
                 && frame.dir == Some(Direction::In)
-                && recovering.get(&(conn, sio.nsp.as_str())).copied().unwrap_or(false)
+                && self
+                    .recovering
+                    .get(&(record.conn.clone(), sio.nsp.clone()))
+                    .copied()
+                    .unwrap_or(false)
                 && let Some(Value::Array(items)) = &mut data
                 && items.len() >= 2
                 && items.last().is_some_and(Value::is_string)
@@ -152,7 +184,7 @@ pub fn steps(records: &[Record], options: &Options) -> Vec<Vec<Step>> {
             identity = format!("{dir} malformed");
         } else if let Some(eio_layer) = &frame.decoded.eio {
             if !options.eio || frame.decoded.attachment.is_some() {
-                continue;
+                return;
             }
             value.insert("layer".into(), json!("engine.io"));
             value.insert("type".into(), json!(eio_layer.kind.name()));
@@ -172,28 +204,25 @@ pub fn steps(records: &[Record], options: &Options) -> Vec<Vec<Step>> {
             }
             identity = format!("{dir} engine.io {}", eio_layer.kind.name());
         } else {
-            continue;
+            return;
         }
         let mut value = Value::Object(value);
         for path in &options.ignore {
             ignore(&mut value, &path.0);
         }
-        let key = value.to_string();
-        let next = lists.len();
-        let list = *order.entry(conn).or_insert(next);
-        if list == lists.len() {
-            lists.push(Vec::new());
+        let next = self.lists.len();
+        let list = *self.order.entry(conn.map(str::to_string)).or_insert(next);
+        if list == self.lists.len() {
+            self.lists.push(Vec::new());
         }
-        lists[list].push(Step {
+        self.lists[list].push(Step {
             seq: record.seq,
             conn: record.conn.clone(),
-            value,
-            key,
+            dir,
+            key: value.to_string(),
             identity,
         });
     }
-    // A recording of one client names no connection: its records are one list.
-    lists
 }
 
 /// Replaces what `path` names in `value` by [`IGNORED`].
