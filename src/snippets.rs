@@ -378,6 +378,7 @@ mod tests {
             parser: Parser::Msgpack,
             auth: Some(json!({"token": "secret", "ok": true, "n": null})),
             insecure: true,
+            ca_cert: Some("certs/ca.pem".into()),
             timeout: Duration::from_secs(5),
             reconnect: false,
             ..Options::default()
@@ -397,6 +398,8 @@ mod tests {
             r#"  extraHeaders: {"X-Team":"blue","Cookie":"a=1; b=2"}, // Node sends"#,
             "  parser: msgpackParser,",
             "  rejectUnauthorized: false, // like --insecure: for test servers only",
+            r#"const fs = require("fs");"#,
+            r#"  ca: fs.readFileSync("certs/ca.pem"),"#,
             "  timeout: 5000,",
             "  reconnection: false,",
             r#"const socket = io("https://example.com:8443/admin", options);"#,
@@ -411,7 +414,9 @@ mod tests {
         let code = snippet(&options(), Lang::Python).expect("snippet");
         for part in [
             "import socketio",
-            r#"    sio = socketio.AsyncClient(reconnection=False, serializer="msgpack", ssl_verify=False)"#,
+            r#"    tls = ssl.create_default_context(cafile="certs/ca.pem")"#,
+            "    http_session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=tls))",
+            r#"    sio = socketio.AsyncClient(http_session=http_session, reconnection=False, serializer="msgpack", ssl_verify=False)"#,
             r#"        "https://example.com:8443?room=r1&token=a+b","#,
             r#"        namespaces=["/admin"],"#,
             r#"        socketio_path="/ws/","#,

@@ -22,7 +22,9 @@
 //! A recording file that holds several runs (`--record` appends) gives the
 //! script of its last run.
 
-use std::collections::HashSet;
+mod render;
+mod volatile;
+
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -33,6 +35,7 @@ use super::parse::{MAIN, check_client_name};
 use crate::proto::eio::PacketType as EioType;
 use crate::proto::sio::PacketType;
 use crate::record::{Body, Direction, FrameRecord, HttpRecord, Raw, Record, StateRecord, Timestamp};
+pub use volatile::Volatile;
 
 /// The `--within` (and `--ack`) time for an observed delay: three times the
 /// delay, and at least the delay plus half a second, in whole milliseconds.
@@ -137,6 +140,8 @@ struct Conn {
     key: Option<String>,
     /// Its name in the script.
     name: String,
+    /// Another name of that connection: its records are the other's.
+    alias: Option<usize>,
     /// The namespace `use` picked last, in the script.
     nsp: Option<String>,
     /// Right after the Engine.IO handshake: CONNECTs now are the engine's own.
@@ -189,124 +194,6 @@ pub struct ScriptWriter {
     pub let_go: u64,
     /// Where the records came from, for the header.
     pub source: Option<String>,
-}
-
-/// What differs by nature between two runs against the same server, and so is
-/// never asserted: the session and socket ids the recording saw (Engine.IO sid,
-/// namespace sid and pid), UUIDs, times (RFC 3339 strings,
-/// epoch seconds or milliseconds within a day of the recording), binary
-/// placeholders, and members named `sid`, `socketId`, `pid`, `offset`, `time`,
-/// `timestamp`, `ts`, `date`, `createdAt`, `updatedAt` or `now` (any case, `_`/`-` ignored).
-#[derive(Debug, Default)]
-pub struct Volatile {
-    ids: HashSet<String>,
-    first_micros: Option<u64>,
-    last_micros: u64,
-}
-
-const VOLATILE_KEYS: [&str; 11] = [
-    "sid",
-    "socketid",
-    "pid",
-    "offset",
-    "time",
-    "timestamp",
-    "ts",
-    "date",
-    "createdat",
-    "updatedat",
-    "now",
-];
-
-impl Volatile {
-    fn saw_time(&mut self, t: Timestamp) {
-        self.first_micros.get_or_insert(t.micros);
-        self.last_micros = self.last_micros.max(t.micros);
-    }
-
-    fn saw_id(&mut self, id: &str) {
-        if !id.is_empty() {
-            self.ids.insert(id.to_string());
-        }
-    }
-
-    fn key_is_volatile(key: &str) -> bool {
-        let folded: String = key
-            .chars()
-            .filter(|c| *c != '_' && *c != '-')
-            .flat_map(char::to_lowercase)
-            .collect();
-        VOLATILE_KEYS.contains(&folded.as_str())
-    }
-
-    fn looks_like_uuid(s: &str) -> bool {
-        let b = s.as_bytes();
-        b.len() == 36
-            && b.iter().enumerate().all(|(i, c)| match i {
-                8 | 13 | 18 | 23 => *c == b'-',
-                _ => c.is_ascii_hexdigit(),
-            })
-    }
-
-    fn near_recording(&self, micros: f64) -> bool {
-        let Some(first) = self.first_micros else { return false };
-        let day = 86_400e6;
-        micros >= first as f64 - day && micros <= self.last_micros as f64 + day
-    }
-
-    /// Whether a value as a whole differs by nature.
-    fn is_volatile(&self, v: &Value) -> bool {
-        match v {
-            Value::String(s) => {
-                self.ids.contains(s)
-                    || Self::looks_like_uuid(s)
-                    || s.parse::<Timestamp>().is_ok()
-                    || looks_like_iso_time(s)
-            }
-            Value::Number(n) => n
-                .as_f64()
-                .is_some_and(|x| x > 1e9 && (self.near_recording(x * 1e6) || self.near_recording(x * 1e3))),
-            Value::Object(o) => o.get("_placeholder") == Some(&Value::Bool(true)),
-            _ => false,
-        }
-    }
-
-    /// What of `v` can be asserted: objects lose their volatile members (an
-    /// expect matches objects by subset); anything else is kept whole or not at all.
-    pub fn assertable(&self, v: &Value) -> Option<Value> {
-        if self.is_volatile(v) {
-            return None;
-        }
-        match v {
-            Value::Object(o) => Some(Value::Object(
-                o.iter()
-                    .filter(|(k, _)| !Self::key_is_volatile(k))
-                    .filter_map(|(k, v)| self.assertable(v).map(|v| (k.clone(), v)))
-                    .collect(),
-            )),
-            // Arrays are matched whole: one volatile element drops the lot.
-            Value::Array(a) => a
-                .iter()
-                .all(|e| self.assertable(e).as_ref() == Some(e))
-                .then(|| v.clone()),
-            _ => Some(v.clone()),
-        }
-    }
-}
-
-/// `2026-01-31T12:00:00+01:00`, `2026-01-31T12:00:00.5Z`, `2026-01-31 12:00:00`: a date and a time.
-fn looks_like_iso_time(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    b.len() >= 19
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && matches!(b[10], b'T' | b' ')
-        && digits(11..13)
-        && b[13] == b':'
 }
 
 /// A name or namespace as one word of the language, or as a JSON string when
@@ -374,6 +261,19 @@ impl ScriptWriter {
         }
         self.records += 1;
         self.volatile.saw_time(record.time);
+        if let Body::State(state) = &record.body {
+            // `sio tap` names a connection `c<N>` until its sid is known: one client still.
+            if state.state == "session"
+                && let (Some(sid), Some(before)) = (&record.conn, state.data.get("before").and_then(Value::as_str))
+            {
+                self.rename(before, sid);
+            }
+            // A state of no connection seen yet (the tap's `listening`) opens none.
+            let known = self.conns.iter().any(|c| c.key == record.conn);
+            if !known && state.state != "connecting" {
+                return;
+            }
+        }
         let client = self.client_of(record.conn.as_deref());
         match &record.body {
             Body::Frame(frame) => self.frame(client, record.time, frame),
@@ -382,10 +282,36 @@ impl ScriptWriter {
         }
     }
 
+    /// The connection named `before` goes by `after` from now on (and in the script,
+    /// when `after` can name a client and no other connection has it). Records of
+    /// `after` that came first (the tap writes the open packet under the sid) are
+    /// the same connection's.
+    fn rename(&mut self, before: &str, after: &str) {
+        let Some(b) = self.conns.iter().position(|c| c.key.as_deref() == Some(before)) else {
+            return;
+        };
+        match self.conns.iter().position(|c| c.key.as_deref() == Some(after)) {
+            Some(a) if self.conns[a].alias.is_none() && a != b => {
+                let (after_open, opened) = (self.conns[a].after_open, self.conns[a].opened);
+                self.conns[b].after_open |= after_open;
+                self.conns[b].opened |= opened;
+                self.conns[a].alias = Some(b);
+                self.items
+                    .retain(|i| !matches!(i, Item::Client { client } if *client == a));
+            }
+            Some(_) => return,
+            None => self.conns[b].key = Some(after.to_string()),
+        }
+        let taken = self.conns.iter().any(|c| c.name == after && c.alias.is_none());
+        if b > 0 && check_client_name(after).is_ok() && after != MAIN && !taken {
+            self.conns[b].name = after.to_string();
+        }
+    }
+
     /// The index of the record's connection, opening it (a `client` line) when new.
     fn client_of(&mut self, key: Option<&str>) -> usize {
         if let Some(i) = self.conns.iter().position(|c| c.key.as_deref() == key) {
-            return i;
+            return self.conns[i].alias.unwrap_or(i);
         }
         let index = self.conns.len();
         let name = match key {
@@ -506,6 +432,14 @@ impl ScriptWriter {
                 }
             }
             "open" => self.opened(client),
+            // The tap's word for a connection: one that began on the WebSocket wanted only that.
+            "session" => {
+                let conn = &mut self.conns[client];
+                if conn.transport.is_none() && state.data.get("transport").and_then(Value::as_str) == Some("websocket")
+                {
+                    conn.transport = Some("websocket".into());
+                }
+            }
             "namespace connected" => {
                 if let Some(nsp) = state.data.get("nsp").and_then(Value::as_str) {
                     self.joined(client, time, nsp);
@@ -859,216 +793,6 @@ impl ScriptWriter {
         };
         self.act(item);
     }
-
-    /// The script.
-    pub fn finish(mut self) -> String {
-        self.flush_answers();
-        let mut out = String::new();
-        self.header(&mut out);
-        // The last act of each client: a `leave`/`disconnect` after it is the session's end.
-        let mut last_act = vec![None; self.conns.len()];
-        for (i, item) in self.items.iter().enumerate() {
-            if let Some(c) = item.act_of() {
-                last_act[c] = Some(i);
-            }
-        }
-        for (i, item) in self.items.iter().enumerate() {
-            let prefix = |client: usize| match client {
-                0 => String::new(),
-                c => format!("{}: ", self.conns[c].name),
-            };
-            match item {
-                Item::Comment(text) => {
-                    let _ = writeln!(out, "# {}", text.replace(['\n', '\r'], " "));
-                }
-                Item::Plain { client, text, .. } => {
-                    let _ = writeln!(out, "{}{text}", prefix(*client));
-                }
-                Item::Emit { client, text, ack, .. } => match ack {
-                    AckState::NotAsked => {
-                        let _ = writeln!(out, "{}{text}", prefix(*client));
-                    }
-                    AckState::Answered(rtt) => {
-                        let _ = writeln!(out, "{}{text} --ack {}", prefix(*client), millis(margin(*rtt)));
-                    }
-                    AckState::Waiting { id, .. } => {
-                        let _ = writeln!(
-                            out,
-                            "# the server never answered this emit's ack (id {id}): written without --ack"
-                        );
-                        let _ = writeln!(out, "{}{text}", prefix(*client));
-                    }
-                },
-                Item::Expect {
-                    client,
-                    event,
-                    first,
-                    delay,
-                } => {
-                    let asserted = match first {
-                        FirstArg::Value(v) => self.volatile.assertable(v).map(|v| format!(" {}", json(&v))),
-                        FirstArg::None | FirstArg::TooBig => None,
-                    };
-                    let _ = writeln!(
-                        out,
-                        "{}expect {}{} --within {}",
-                        prefix(*client),
-                        word(event),
-                        asserted.unwrap_or_default(),
-                        millis(margin(*delay))
-                    );
-                }
-                Item::Join {
-                    client,
-                    nsp,
-                    auth,
-                    state,
-                } => {
-                    let auth_text = auth.as_ref().map(|a| format!(" {}", json(a))).unwrap_or_default();
-                    let line = format!("{}join {}{auth_text}", prefix(*client), word(nsp));
-                    if auth.as_ref().is_some_and(masked) {
-                        let _ = writeln!(
-                            out,
-                            "# the auth was masked in the recording (record with --record-secrets to keep it): fill it in"
-                        );
-                    }
-                    match state {
-                        JoinState::Refused(why) => {
-                            let _ = writeln!(out, "# refused ({}): {line}", why.replace(['\n', '\r'], " "));
-                        }
-                        JoinState::Waiting => {
-                            let _ = writeln!(out, "# never answered: {line}");
-                        }
-                        JoinState::Joined => {
-                            let _ = writeln!(out, "{line}");
-                        }
-                    }
-                }
-                Item::Tentative { client, text } => {
-                    if last_act[*client].is_some_and(|last| last > i) {
-                        let _ = writeln!(out, "{}{text}", prefix(*client));
-                    }
-                }
-                Item::Client { client } => {
-                    let _ = writeln!(out, "{}", self.client_line(*client));
-                }
-            }
-        }
-        if self.cut > 0 {
-            let _ = writeln!(
-                out,
-                "# the script stops at {MAX_LINES} lines: {} more were left out",
-                self.cut
-            );
-        }
-        out
-    }
-
-    fn header(&self, out: &mut String) {
-        let from = self.source.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "# sio script of the session in{from}, made by sio {}",
-            env!("CARGO_PKG_VERSION")
-        );
-        let main = self.conns.first();
-        let url = main.and_then(|m| m.url.clone()).unwrap_or_else(|| "URL".into());
-        let mut command = format!("sio run {}", shell_word(&url));
-        if let Some(m) = main {
-            if let Some(path) = m.engine_path.as_deref().filter(|p| *p != "/socket.io/") {
-                let _ = write!(command, " --path {}", shell_word(path));
-            }
-            if m.initial.len() > 1 || m.initial.first().is_some_and(|n| n != "/") {
-                for n in &m.initial {
-                    let _ = write!(command, " -n {}", shell_word(n));
-                }
-            }
-            if let Some(auth) = &m.initial_auth {
-                let _ = write!(command, " --auth {}", shell_word(&json(auth)));
-            }
-            for (k, v) in &m.query {
-                let _ = write!(command, " -q {}", shell_word(&format!("{k}={v}")));
-            }
-            for (k, v) in &m.headers {
-                let _ = write!(command, " -H {}", shell_word(&format!("{k}: {v}")));
-            }
-            if let Some(t) = m.transport.as_deref().filter(|t| *t != "auto") {
-                let _ = write!(command, " --transport {t}");
-            }
-        }
-        let _ = writeln!(out, "# run it: {command} FILE.sio");
-        let _ = writeln!(
-            out,
-            "# each expect waits max(3 × the delay seen, the delay + 500 ms); ids, sids and times are not asserted"
-        );
-        if main.and_then(|m| m.initial_auth.as_ref()).is_some_and(masked) {
-            let _ = writeln!(
-                out,
-                "# main's auth was masked in the recording (--record-secrets keeps it)"
-            );
-        }
-        if self.earlier_runs > 0 {
-            let _ = writeln!(
-                out,
-                "# the recording holds {} runs: this is the last one",
-                self.earlier_runs + 1
-            );
-        }
-        if self.let_go > 0 {
-            let _ = writeln!(
-                out,
-                "# {} older records were let go before these (--scrollback): the session's start is missing",
-                self.let_go
-            );
-        }
-    }
-
-    /// `client NAME` with what differs from main's connection.
-    fn client_line(&self, client: usize) -> String {
-        let conn = &self.conns[client];
-        let main = &self.conns[0];
-        let mut line = format!("client {}", conn.name);
-        if !conn.initial.is_empty() && conn.initial != main.initial {
-            for n in &conn.initial {
-                let _ = write!(line, " -n {}", word(n));
-            }
-        }
-        if let Some(auth) = &conn.initial_auth
-            && Some(auth) != main.initial_auth.as_ref()
-        {
-            let _ = write!(line, " --auth {}", json(auth));
-        }
-        for (k, v) in conn.query.iter().filter(|p| !main.query.contains(p)) {
-            let _ = write!(line, " -q {}", quoted(&format!("{k}={v}")));
-        }
-        for (k, v) in conn.headers.iter().filter(|p| !main.headers.contains(p)) {
-            let _ = write!(line, " -H {}", quoted(&format!("{k}: {v}")));
-        }
-        if let Some(t) = &conn.transport
-            && conn.transport != main.transport
-        {
-            let _ = write!(line, " --transport {t}");
-        }
-        line
-    }
-}
-
-/// A `client` option value: bare, or as a JSON string when it has spaces or quotes.
-fn quoted(s: &str) -> String {
-    if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c == '\'' || c == '"') || s.starts_with(['{', '[', '#']) {
-        json(&Value::String(s.to_string()))
-    } else {
-        s.to_string()
-    }
-}
-
-/// A word for the shell, in single quotes when needed.
-fn shell_word(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 /// `http://h:3000/socket.io/?EIO=4` → `http://h:3000`: the scheme, host and port
@@ -1083,16 +807,6 @@ fn base_url(url: &str) -> String {
             base
         }
         _ => url.to_string(),
-    }
-}
-
-/// Whether a payload holds `***`, the recorder's mask.
-fn masked(v: &Value) -> bool {
-    match v {
-        Value::String(s) => s == "***",
-        Value::Object(o) => o.values().any(masked),
-        Value::Array(a) => a.iter().any(masked),
-        _ => false,
     }
 }
 
@@ -1154,341 +868,4 @@ pub fn script_of<'a>(records: impl IntoIterator<Item = &'a Record>, source: Opti
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-    use crate::proto::eio::{EioVersion, Frame};
-    use crate::proto::frame::{FrameDecoder, Parser};
-    use crate::script::parse::parse_script;
-
-    const T0: u64 = 1_795_619_540_000_000;
-
-    /// Builds records as the engine writes them, frames decoded by the real decoder.
-    #[derive(Default)]
-    struct Session {
-        records: Vec<Record>,
-        decoders: Vec<(Option<String>, FrameDecoder)>,
-    }
-
-    impl Session {
-        fn push(&mut self, conn: Option<&str>, ms: u64, body: Body) {
-            let seq = self.records.iter().filter(|r| r.conn.as_deref() == conn).count() as u64;
-            self.records.push(Record {
-                seq,
-                time: Timestamp { micros: T0 + ms * 1000 },
-                conn: conn.map(str::to_string),
-                body,
-            });
-        }
-
-        fn frame(&mut self, conn: Option<&str>, ms: u64, dir: Direction, text: &str) -> &mut Self {
-            let at = match self.decoders.iter().position(|(c, _)| c.as_deref() == conn) {
-                Some(i) => i,
-                None => {
-                    let decoder = FrameDecoder::new(EioVersion::V4, Parser::Default);
-                    self.decoders.push((conn.map(str::to_string), decoder));
-                    self.decoders.len() - 1
-                }
-            };
-            let decoded = self.decoders[at].1.decode(Frame::Text(text));
-            let body = Body::Frame(FrameRecord {
-                dir: Some(dir),
-                transport: Some(crate::record::Transport::Websocket),
-                raw: Raw::Text { text: text.into() },
-                decoded,
-            });
-            self.push(conn, ms, body);
-            self
-        }
-
-        fn state(&mut self, conn: Option<&str>, ms: u64, state: &str, detail: &str, data: Value) -> &mut Self {
-            let body = Body::State(StateRecord {
-                state: state.into(),
-                detail: Some(detail.into()),
-                data: data.as_object().cloned().unwrap_or_default(),
-            });
-            self.push(conn, ms, body);
-            self
-        }
-
-        /// `connecting`, the open packet, the engine's CONNECT and its answer.
-        fn connect(&mut self, conn: Option<&str>, ms: u64, sid: &str, nsp_connect: &str) -> &mut Self {
-            let open = format!(r#"0{{"sid":"{sid}","upgrades":[],"pingInterval":25000,"pingTimeout":20000}}"#);
-            self.state(
-                conn,
-                ms,
-                "connecting",
-                "http://127.0.0.1:3000",
-                json!({"attempt": 0, "transport": "auto"}),
-            )
-            .frame(conn, ms + 1, Direction::In, &open)
-            .state(conn, ms + 1, "open", "Engine.IO 4", json!({"sid": sid}))
-            .frame(conn, ms + 1, Direction::Out, nsp_connect)
-        }
-
-        fn script(&self) -> String {
-            script_of(&self.records, Some("test.ndjson"))
-        }
-    }
-
-    /// The script's lines without the header's comments.
-    fn body(script: &str) -> Vec<String> {
-        let parsed = parse_script(script);
-        assert!(parsed.is_ok(), "{script}\n{parsed:?}");
-        script
-            .lines()
-            .skip_while(|l| l.starts_with("# "))
-            .map(str::to_string)
-            .collect()
-    }
-
-    #[test]
-    fn margins_are_three_times_or_half_a_second_more() {
-        assert_eq!(margin(Duration::ZERO), Duration::from_millis(500));
-        assert_eq!(margin(Duration::from_millis(100)), Duration::from_millis(600));
-        assert_eq!(margin(Duration::from_millis(250)), Duration::from_millis(750));
-        assert_eq!(margin(Duration::from_millis(400)), Duration::from_millis(1200));
-        assert_eq!(margin(Duration::from_micros(100_400)), Duration::from_millis(601));
-    }
-
-    #[test]
-    fn emits_acks_joins_and_the_events_that_answered_them() {
-        let mut s = Session::default();
-        s.connect(None, 0, "EIOSID0000000000AAAA", "40")
-            .frame(None, 5, Direction::In, r#"40{"sid":"NSPSID0000000000AAAA"}"#)
-            .state(
-                None,
-                5,
-                "namespace connected",
-                "/",
-                json!({"nsp": "/", "sid": "NSPSID0000000000AAAA"}),
-            )
-            .frame(None, 6, Direction::In, r#"42["welcome","hi"]"#)
-            .frame(None, 1000, Direction::Out, r#"42["echo","hello",{"a":1}]"#)
-            .frame(None, 1200, Direction::In, r#"42["echo","hello",{"a":1}]"#)
-            .frame(None, 2000, Direction::Out, r#"421["ping",1]"#)
-            .frame(None, 2040, Direction::In, "431[1]")
-            .state(
-                None,
-                2040,
-                "ack",
-                "",
-                json!({"nsp": "/", "id": 1, "event": "ping", "rtt_ms": 40.0}),
-            )
-            .frame(None, 3000, Direction::Out, r#"40/admin,{"token":"secret"}"#)
-            .frame(None, 3010, Direction::In, r#"40/admin,{"sid":"ADMSID0000000000AAAB"}"#)
-            .state(None, 3010, "namespace connected", "/admin", json!({"nsp": "/admin"}))
-            .frame(None, 3011, Direction::In, r#"42/admin,["welcome","admin"]"#)
-            .frame(None, 4000, Direction::Out, r#"42/admin,["ask"]"#)
-            .frame(None, 4100, Direction::In, r#"42/admin,7["question","q?"]"#)
-            .frame(None, 5000, Direction::Out, r#"43/admin,7["yes"]"#)
-            .frame(None, 5300, Direction::In, r#"42/admin,["answered","yes"]"#)
-            .frame(None, 6000, Direction::Out, "41/admin,")
-            .state(None, 6000, "namespace left", "/admin left", json!({"nsp": "/admin"}))
-            .frame(None, 7000, Direction::Out, r#"42["bye"]"#)
-            .frame(None, 7001, Direction::Out, "41")
-            .state(None, 7001, "closed", "io client disconnect", json!({}));
-        let script = s.script();
-        assert_eq!(
-            body(&script),
-            [
-                r#"expect welcome "hi" --within 501ms"#,
-                r#"emit echo "hello" {"a":1}"#,
-                r#"expect echo "hello" --within 700ms"#,
-                "emit ping 1 --ack 540ms",
-                r#"join /admin {"token":"secret"}"#,
-                "use /admin",
-                r#"expect welcome "admin" --within 501ms"#,
-                "emit ask",
-                r#"expect question "q?" --within 600ms"#,
-                r#"ack question "yes""#,
-                r#"expect answered "yes" --within 900ms"#,
-                "leave /admin",
-                "use /",
-                r#"emit bye"#,
-            ],
-            "{script}"
-        );
-        assert!(
-            script.starts_with("# sio script of the session in test.ndjson"),
-            "{script}"
-        );
-        assert!(
-            script.contains("# run it: sio run http://127.0.0.1:3000 FILE.sio"),
-            "{script}"
-        );
-    }
-
-    #[test]
-    fn what_differs_by_nature_is_not_asserted() {
-        let mut s = Session::default();
-        let event = format!(
-            r#"42["hello",{{"user":"ann","sid":"x","socketId":"y","from":"NSPSID0000000000AAAA","at":"2026-11-25T15:12:21.5Z","n":1,"seen":{},"req":"123e4567-e89b-12d3-a456-426614174000","list":[1,2],"ids":["NSPSID0000000000AAAA"]}}]"#,
-            T0 / 1000 + 900
-        );
-        s.connect(None, 0, "EIOSID0000000000AAAA", "40")
-            .state(
-                None,
-                5,
-                "namespace connected",
-                "/",
-                json!({"nsp": "/", "sid": "NSPSID0000000000AAAA"}),
-            )
-            .frame(None, 6, Direction::In, &event)
-            .frame(None, 7, Direction::In, r#"42["whoami","NSPSID0000000000AAAA"]"#)
-            .frame(None, 8, Direction::In, r#"42["clock",1795619540]"#)
-            .frame(None, 9, Direction::In, r#"451-["blob",{"_placeholder":true,"num":0}]"#);
-        let script = s.script();
-        assert_eq!(
-            body(&script),
-            [
-                r#"expect hello {"user":"ann","n":1,"list":[1,2]} --within 501ms"#,
-                "expect whoami --within 502ms",
-                "expect clock --within 503ms",
-            ],
-            "{script}"
-        );
-    }
-
-    #[test]
-    fn other_connections_become_clients_and_the_end_is_no_disconnect() {
-        let mut s = Session::default();
-        s.connect(Some("main"), 0, "EIOSID0000000000AAAA", "40")
-            .state(Some("main"), 5, "namespace connected", "/", json!({"nsp": "/"}))
-            .state(
-                Some("bob"),
-                10,
-                "connecting",
-                "http://127.0.0.1:3000",
-                json!({"transport": "websocket"}),
-            );
-        s.push(
-            Some("bob"),
-            11,
-            Body::Http(HttpRecord {
-                method: "GET".into(),
-                url: "ws://127.0.0.1:3000/socket.io/?who=bob&EIO=4&transport=websocket".into(),
-                status: Some(101),
-                request_headers: vec![("host".into(), "x".into()), ("X-Team".into(), "blue sky".into())],
-                response_headers: vec![],
-                body_length: None,
-                millis: None,
-                error: None,
-            }),
-        );
-        s.frame(
-            Some("bob"),
-            12,
-            Direction::In,
-            r#"0{"sid":"EIOSID0000000000BBBB","upgrades":[],"pingInterval":1,"pingTimeout":1}"#,
-        )
-        .state(Some("bob"), 12, "open", "", json!({}))
-        .frame(Some("bob"), 12, Direction::Out, r#"40/admin,{"token":"secret"}"#)
-        .state(
-            Some("bob"),
-            20,
-            "namespace connected",
-            "/admin",
-            json!({"nsp": "/admin"}),
-        )
-        .frame(Some("bob"), 100, Direction::Out, r#"42/admin,["to",{"room":"r"}]"#)
-        .frame(Some("main"), 150, Direction::In, r#"42["news",1]"#)
-        .frame(Some("main"), 200, Direction::Out, r#"423["slow"]"#)
-        .frame(Some("main"), 300, Direction::Out, "41")
-        .state(Some("main"), 300, "closed", "io client disconnect", json!({}))
-        .frame(Some("bob"), 301, Direction::Out, "41/admin,")
-        .state(Some("bob"), 301, "closed", "io client disconnect", json!({}));
-        let script = s.script();
-        assert_eq!(
-            body(&script),
-            [
-                r#"client bob -n /admin --auth {"token":"secret"} -q who=bob -H "X-Team: blue sky" --transport websocket"#,
-                r#"bob: emit to {"room":"r"}"#,
-                "expect news 1 --within 550ms",
-                "# the server never answered this emit's ack (id 3): written without --ack",
-                "emit slow",
-            ],
-            "{script}"
-        );
-    }
-
-    #[test]
-    fn floods_are_folded_and_runs_split() {
-        let mut s = Session::default();
-        s.connect(None, 0, "EIOSID0000000000AAAA", "40")
-            .state(None, 1, "namespace connected", "/", json!({"nsp": "/"}))
-            .frame(None, 2, Direction::Out, r#"42["flood",{"n":15}]"#);
-        for i in 0..15 {
-            s.frame(None, 10 + i, Direction::In, r#"42["flood","xx"]"#);
-        }
-        s.frame(None, 30, Direction::In, r#"42["flood-done",{"n":15}]"#);
-        let script = s.script();
-        let lines = body(&script);
-        assert_eq!(
-            lines.iter().filter(|l| l.starts_with("expect flood \"xx\"")).count(),
-            10,
-            "{script}"
-        );
-        assert_eq!(
-            lines[lines.len() - 2..],
-            [
-                r#"expect flood-done {"n":15} --within 528ms"#,
-                r#"# and 5 more "flood" on / for main, not expected one by one"#
-            ],
-            "{script}"
-        );
-
-        // A second run appended to the same file: the script is of the last one.
-        let mut again = Session::default();
-        again
-            .connect(None, 0, "EIOSID0000000000CCCC", "40")
-            .state(None, 1, "namespace connected", "/", json!({"nsp": "/"}))
-            .frame(None, 2, Direction::Out, r#"42["second"]"#);
-        s.records.extend(again.records);
-        let script = s.script();
-        assert_eq!(body(&script), ["emit second"], "{script}");
-        assert!(
-            script.contains("# the recording holds 2 runs: this is the last one"),
-            "{script}"
-        );
-    }
-
-    #[test]
-    fn names_that_are_not_words_are_json_strings() {
-        assert_eq!(word("chat"), "chat");
-        assert_eq!(word("a b"), r#""a b""#);
-        assert_eq!(word("#tag"), r##""#tag""##);
-        assert_eq!(word(""), r#""""#);
-        assert_eq!(word("{x"), r#""{x""#);
-        let mut s = Session::default();
-        s.connect(None, 0, "EIOSID0000000000AAAA", "40")
-            .state(None, 1, "namespace connected", "/", json!({"nsp": "/"}))
-            .frame(None, 2, Direction::Out, r#"42["a b:c",{"x":"--ack"}]"#)
-            .frame(None, 3, Direction::Out, "4bogus")
-            .frame(None, 4, Direction::Out, r#"451-["up",{"_placeholder":true,"num":0}]"#);
-        let decoded = s.decoders[0].1.decode(Frame::Binary(&[1, 2]));
-        s.push(
-            None,
-            4,
-            Body::Frame(FrameRecord {
-                dir: Some(Direction::Out),
-                transport: None,
-                raw: Raw::Binary(crate::proto::frame::Bytes(vec![1, 2])),
-                decoded,
-            }),
-        );
-        let script = s.script();
-        let lines = body(&script);
-        assert_eq!(
-            lines,
-            [r#"emit "a b:c" {"x":"--ack"}"#, "send 4bogus", "emit up hex:0102"],
-            "{script}"
-        );
-        let parsed = parse_script(&script).expect("parses");
-        assert!(
-            matches!(&parsed[0].step, crate::script::parse::Step::Emit { event, .. } if event == "a b:c"),
-            "{parsed:?}"
-        );
-    }
-}
+mod tests;
