@@ -34,7 +34,7 @@ complete -c sio -n "__fish_sio_needs_command" -f -a "listen" -d 'Connect and pri
 complete -c sio -n "__fish_sio_needs_command" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
 complete -c sio -n "__fish_sio_needs_command" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
 complete -c sio -n "__fish_sio_needs_command" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
-complete -c sio -n "__fish_sio_needs_command" -f -a "replay" -d 'Print a recording (from --record) as listen would'
+complete -c sio -n "__fish_sio_needs_command" -f -a "replay" -d 'Print a recording (from --record) as listen would, or its statistics (--stats)'
 complete -c sio -n "__fish_sio_needs_command" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
 complete -c sio -n "__fish_sio_needs_command" -f -a "tap" -d 'A recording reverse proxy: point an app\'s client at it and see its own Socket.IO traffic, decoded'
 complete -c sio -n "__fish_sio_needs_command" -f -a "demo" -d 'Start the embedded server on a free port and connect to it: the quickest way to see sio work'
@@ -45,6 +45,7 @@ complete -c sio -n "__fish_sio_using_subcommand decode" -l eio -d 'Engine.IO pro
 4\t''"
 complete -c sio -n "__fish_sio_using_subcommand decode" -l parser -d 'Socket.IO packet encoding' -r -f -a "default\t''
 msgpack\t''"
+complete -c sio -n "__fish_sio_using_subcommand decode" -l filter -d 'Show only the records that match EXPR (the filter language, as for `/` in the UI). It picks what is shown, never what is recorded: --record still keeps every record' -r
 complete -c sio -n "__fish_sio_using_subcommand decode" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -52,7 +53,7 @@ complete -c sio -n "__fish_sio_using_subcommand decode" -l payload -d 'Treat eac
 complete -c sio -n "__fish_sio_using_subcommand decode" -l hex -d 'Inputs are hex bytes (spaces allowed): a binary frame or binary body'
 complete -c sio -n "__fish_sio_using_subcommand decode" -l base64 -d 'Inputs are base64 bytes: a binary frame or binary body'
 complete -c sio -n "__fish_sio_using_subcommand decode" -l json -d 'One JSON record per line instead of the explanation'
-complete -c sio -n "__fish_sio_using_subcommand decode" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sio -n "__fish_sio_using_subcommand listen" -s n -l namespace -d 'Namespace to join at start (repeatable); replaces the URL\'s namespace' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l path -d 'Engine.IO path on the server' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -s q -l query -d 'Query parameter sent on every request (repeatable)' -r
@@ -76,6 +77,7 @@ complete -c sio -n "__fish_sio_using_subcommand listen" -l record -d 'Append eve
 complete -c sio -n "__fish_sio_using_subcommand listen" -l count -d 'Stop after this many events' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l for -d 'Stop after this long, e.g. 30s' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l event -d 'Only these events (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand listen" -l filter -d 'Show only the records that match EXPR (the filter language, as for `/` in the UI). It picks what is shown, never what is recorded: --record still keeps every record' -r
 complete -c sio -n "__fish_sio_using_subcommand listen" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -87,7 +89,7 @@ complete -c sio -n "__fish_sio_using_subcommand listen" -l record-secrets -d 'Ke
 complete -c sio -n "__fish_sio_using_subcommand listen" -l json -d 'One JSON record per line'
 complete -c sio -n "__fish_sio_using_subcommand listen" -l raw -d 'Only the raw frames, one per line'
 complete -c sio -n "__fish_sio_using_subcommand listen" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
-complete -c sio -n "__fish_sio_using_subcommand listen" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sio -n "__fish_sio_using_subcommand emit" -s n -l namespace -d 'Namespace to join at start (repeatable); replaces the URL\'s namespace' -r
 complete -c sio -n "__fish_sio_using_subcommand emit" -l path -d 'Engine.IO path on the server' -r
 complete -c sio -n "__fish_sio_using_subcommand emit" -s q -l query -d 'Query parameter sent on every request (repeatable)' -r
@@ -178,6 +180,7 @@ complete -c sio -n "__fish_sio_using_subcommand connect" -l record -d 'Append ev
 complete -c sio -n "__fish_sio_using_subcommand connect" -l scrollback -d 'Records the UI holds in memory; older ones are let go (the --record file keeps all)' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l linger -d 'When stdin ends, wait at most this long for pending acks before disconnecting' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l client -d 'Also open the client NAME (repeatable), with the options above and its own CONNECT auth if given; commands go to it as `NAME: emit …`' -r
+complete -c sio -n "__fish_sio_using_subcommand connect" -l filter -d 'Show only the records that match EXPR (the filter language, as for `/` in the UI). It picks what is shown, never what is recorded: --record still keeps every record' -r
 complete -c sio -n "__fish_sio_using_subcommand connect" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -190,16 +193,23 @@ complete -c sio -n "__fish_sio_using_subcommand connect" -l no-tui -d 'Line mode
 complete -c sio -n "__fish_sio_using_subcommand connect" -l json -d 'One JSON record per line'
 complete -c sio -n "__fish_sio_using_subcommand connect" -l raw -d 'Only the raw frames, one per line'
 complete -c sio -n "__fish_sio_using_subcommand connect" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
-complete -c sio -n "__fish_sio_using_subcommand connect" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l event -d 'Only these events (repeatable)' -r
+complete -c sio -n "__fish_sio_using_subcommand replay" -l sort -d 'How --stats orders its rows' -r -f -a "count\t'Most frequent first'
+bytes\t'Most bytes first'
+name\t'By name'
+rate\t'Busiest now first (events; the others by count)'
+last\t'Most recently seen first (events; the others by count)'"
+complete -c sio -n "__fish_sio_using_subcommand replay" -l filter -d 'Show only the records that match EXPR (the filter language, as for `/` in the UI). It picks what is shown, never what is recorded: --record still keeps every record' -r
 complete -c sio -n "__fish_sio_using_subcommand replay" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c sio -n "__fish_sio_using_subcommand replay" -l no-tui -d 'Print instead of opening the terminal UI (the default when stdout is not a terminal)'
+complete -c sio -n "__fish_sio_using_subcommand replay" -l stats -d 'Print statistics instead of the records: per event name and direction (count, bytes, rate now and at peak, first and last seen, acks asked and answered, p50/p95 ack delay), per namespace, per transport, heartbeats (intervals seen vs announced). With --filter, of the matching records; --json prints one JSON object'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l json -d 'One JSON record per line'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l raw -d 'Only the raw frames, one per line'
 complete -c sio -n "__fish_sio_using_subcommand replay" -l frames -d 'Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)'
-complete -c sio -n "__fish_sio_using_subcommand replay" -s h -l help -d 'Print help'
+complete -c sio -n "__fish_sio_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sio -n "__fish_sio_using_subcommand serve" -l port -d 'Port to listen on; 0 picks a free one' -r
 complete -c sio -n "__fish_sio_using_subcommand serve" -l host -d 'Address to bind. Anything but loopback exposes the server to the network (a warning is printed)' -r
 complete -c sio -n "__fish_sio_using_subcommand serve" -l token -d 'The token "/admin" admits, sent as auth {"token": TOKEN}' -r
@@ -222,6 +232,7 @@ complete -c sio -n "__fish_sio_using_subcommand tap" -l ca-cert -d 'Trust this P
 complete -c sio -n "__fish_sio_using_subcommand tap" -l record -d 'Append every record to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
 complete -c sio -n "__fish_sio_using_subcommand tap" -l for -d 'Stop after this long, e.g. 30s' -r
 complete -c sio -n "__fish_sio_using_subcommand tap" -l scrollback -d 'Records the UI holds in memory; older ones are let go (the --record file keeps all)' -r
+complete -c sio -n "__fish_sio_using_subcommand tap" -l filter -d 'Show only the records that match EXPR (the filter language, as for `/` in the UI). It picks what is shown, never what is recorded: --record still keeps every record' -r
 complete -c sio -n "__fish_sio_using_subcommand tap" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -281,7 +292,7 @@ complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcom
 complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "emit" -d 'Connect, emit one event (optionally wait for its ack), print, exit'
 complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "run" -d 'Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)'
 complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "connect" -d 'An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout'
-complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "replay" -d 'Print a recording (from --record) as listen would'
+complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "replay" -d 'Print a recording (from --record) as listen would, or its statistics (--stats)'
 complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "serve" -d 'Run a local Socket.IO server that prints every connection, event and disconnection'
 complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "tap" -d 'A recording reverse proxy: point an app\'s client at it and see its own Socket.IO traffic, decoded'
 complete -c sio -n "__fish_sio_using_subcommand help; and not __fish_seen_subcommand_from decode listen emit run connect replay serve tap demo doctor completions help" -f -a "demo" -d 'Start the embedded server on a free port and connect to it: the quickest way to see sio work'

@@ -33,13 +33,14 @@ _sio() {
 _arguments "${_arguments_options[@]}" : \
 '--eio=[Engine.IO protocol revision (3 for Socket.IO 2.x servers)]:EIO:(3 4)' \
 '--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
+'--filter=[Show only the records that match EXPR (the filter language, as for \`/\` in the UI). It picks what is shown, never what is recorded\: --record still keeps every record]:EXPR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--payload[Treat each input as a whole polling body and split it into packets first]' \
 '(--base64)--hex[Inputs are hex bytes (spaces allowed)\: a binary frame or binary body]' \
 '--base64[Inputs are base64 bytes\: a binary frame or binary body]' \
 '--json[One JSON record per line instead of the explanation]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '*::frames -- Frames to decode; one per line from standard input when none are given:_default' \
 && ret=0
 ;;
@@ -66,6 +67,7 @@ _arguments "${_arguments_options[@]}" : \
 '--count=[Stop after this many events]:N:_default' \
 '--for=[Stop after this long, e.g. 30s]:DUR:_default' \
 '*--event=[Only these events (repeatable)]:NAME:_default' \
+'--filter=[Show only the records that match EXPR (the filter language, as for \`/\` in the UI). It picks what is shown, never what is recorded\: --record still keeps every record]:EXPR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \
@@ -75,8 +77,8 @@ _arguments "${_arguments_options[@]}" : \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
 '--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
 && ret=0
 ;;
@@ -177,6 +179,7 @@ _arguments "${_arguments_options[@]}" : \
 '--scrollback=[Records the UI holds in memory; older ones are let go (the --record file keeps all)]:N:_default' \
 '--linger=[When stdin ends, wait at most this long for pending acks before disconnecting]:DUR:_default' \
 '*--client=[Also open the client NAME (repeatable), with the options above and its own CONNECT auth if given; commands go to it as \`NAME\: emit …\`]:NAME[=AUTH_JSON]:_default' \
+'--filter=[Show only the records that match EXPR (the filter language, as for \`/\` in the UI). It picks what is shown, never what is recorded\: --record still keeps every record]:EXPR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \
@@ -187,21 +190,28 @@ _arguments "${_arguments_options[@]}" : \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
 '--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
 && ret=0
 ;;
 (replay)
 _arguments "${_arguments_options[@]}" : \
 '*--event=[Only these events (repeatable)]:NAME:_default' \
+'--sort=[How --stats orders its rows]:SORT:((count\:"Most frequent first"
+bytes\:"Most bytes first"
+name\:"By name"
+rate\:"Busiest now first (events; the others by count)"
+last\:"Most recently seen first (events; the others by count)"))' \
+'--filter=[Show only the records that match EXPR (the filter language, as for \`/\` in the UI). It picks what is shown, never what is recorded\: --record still keeps every record]:EXPR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--no-tui[Print instead of opening the terminal UI (the default when stdout is not a terminal)]' \
+'(--raw --event)--stats[Print statistics instead of the records\: per event name and direction (count, bytes, rate now and at peak, first and last seen, acks asked and answered, p50/p95 ack delay), per namespace, per transport, heartbeats (intervals seen vs announced). With --filter, of the matching records; --json prints one JSON object]' \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
 '--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':file -- A recording made with --record:_files' \
 && ret=0
 ;;
@@ -230,6 +240,7 @@ _arguments "${_arguments_options[@]}" : \
 '--record=[Append every record to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
 '--for=[Stop after this long, e.g. 30s]:DUR:_default' \
 '--scrollback=[Records the UI holds in memory; older ones are let go (the --record file keeps all)]:N:_default' \
+'--filter=[Show only the records that match EXPR (the filter language, as for \`/\` in the UI). It picks what is shown, never what is recorded\: --record still keeps every record]:EXPR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--insecure[Accept any TLS certificate from the upstream. Insecure\: for test servers only]' \
 '--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
@@ -372,7 +383,7 @@ _sio_commands() {
 'emit:Connect, emit one event (optionally wait for its ack), print, exit' \
 'run:Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)' \
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
-'replay:Print a recording (from --record) as listen would' \
+'replay:Print a recording (from --record) as listen would, or its statistics (--stats)' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'tap:A recording reverse proxy\: point an app'\''s client at it and see its own Socket.IO traffic, decoded' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
@@ -420,7 +431,7 @@ _sio__subcmd__help_commands() {
 'emit:Connect, emit one event (optionally wait for its ack), print, exit' \
 'run:Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)' \
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
-'replay:Print a recording (from --record) as listen would' \
+'replay:Print a recording (from --record) as listen would, or its statistics (--stats)' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'tap:A recording reverse proxy\: point an app'\''s client at it and see its own Socket.IO traffic, decoded' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
