@@ -15,6 +15,18 @@ use crate::script::parse::{ClientOptions, MAIN, Step, parse_line};
 use crate::script::run;
 
 pub fn run(args: &ConnectCmdArgs) -> u8 {
+    if let Some(lang) = args.print_code {
+        return match crate::snippets::snippet(&args.connect.to_options(), lang) {
+            Ok(code) => {
+                use std::io::Write as _;
+                let mut out = std::io::stdout().lock();
+                // A closed pipe is no failure.
+                let _ = out.write_all(code.as_bytes()).and_then(|()| out.flush());
+                exit::OK
+            }
+            Err(e) => exit::fail(exit::USAGE, e),
+        };
+    }
     let filter = match args.filter.parse() {
         Ok(f) => f,
         Err(code) => return code,
@@ -62,6 +74,11 @@ pub async fn ui(args: &ConnectCmdArgs, filter: crate::filter::Filter) -> u8 {
     }
     let mut model = crate::tui::model::Model::new(&args.connect.url, args.scrollback, false);
     model.nsp = clients.main().nsp.clone();
+    let options = args.connect.to_options();
+    model.code = [crate::snippets::Lang::Js, crate::snippets::Lang::Python]
+        .into_iter()
+        .filter_map(|lang| crate::snippets::snippet(&options, lang).ok().map(|code| (lang, code)))
+        .collect();
     model.set_filter(filter);
     let handles: Vec<_> = clients.iter().map(|c| c.session.handle.clone()).collect();
     let code = crate::tui::run(model, rx, crate::tui::Actor::Client(Box::new(clients))).await;

@@ -9,8 +9,9 @@ use crate::cli::DecodeArgs;
 use crate::explain;
 use crate::filter::Filter;
 use crate::output::explain_text;
+use crate::output::recording::{self, Item, Source};
 use crate::proto::eio::{EioVersion, Frame};
-use crate::proto::frame::{Decoded, FrameDecoder, decode_payload};
+use crate::proto::frame::{Decoded, FrameDecoder, Parser, decode_payload};
 use crate::record::{Body, FrameRecord, Raw, Record, Timestamp};
 
 /// One input as bytes: text frames stay text, `--hex`/`--base64` give binary.
@@ -121,7 +122,21 @@ pub fn run(args: &DecodeArgs) -> u8 {
     };
     // Buffered here, flushed whenever input runs dry: one write per batch, not per line.
     let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
-    match run_to(args, filter, &mut out).and_then(|ok| out.flush().map(|_| ok)) {
+    let result = match &args.har {
+        Some(path) => {
+            let parser = match Parser::from(args.parser) {
+                Parser::Default => None,
+                chosen => Some(chosen),
+            };
+            let source = match recording::open_with(path, parser) {
+                Ok(s) => s,
+                Err(e) => return exit::fail(if e.usage { exit::USAGE } else { exit::FAILURE }, e.message),
+            };
+            recording_to(source, &filter, args.json, &mut out)
+        }
+        None => run_to(args, filter, &mut out),
+    };
+    match result.and_then(|ok| out.flush().map(|_| ok)) {
         Ok(Outcome { failed: false, .. }) => exit::OK,
         Ok(Outcome {
             hidden_malformed: 0, ..
@@ -142,6 +157,78 @@ pub struct Outcome {
     pub failed: bool,
     /// Malformed frames that `--filter` did not show.
     pub hidden_malformed: usize,
+}
+
+/// Explains every frame of a recording (a HAR's or `--record`'s), each under a line
+/// naming its time, session, direction and transport, showing the frames `filter` matches.
+fn recording_to(source: Source, filter: &Filter, json: bool, out: &mut dyn Write) -> std::io::Result<Outcome> {
+    let mut ok = true;
+    let mut hidden_malformed = 0usize;
+    for item in source.items() {
+        let record = match item {
+            Ok(Item::Record(r, _)) => r,
+            Ok(Item::Bad(number, why)) => {
+                ok = false;
+                writeln!(out, "✗ line {number}: not a record ({why})")?;
+                continue;
+            }
+            Err(why) => {
+                writeln!(out, "✗ {why}")?;
+                return Ok(Outcome {
+                    failed: true,
+                    hidden_malformed,
+                });
+            }
+        };
+        let frame = match &record.body {
+            Body::Frame(frame) => frame,
+            Body::State(s) if s.state == "har malformed" => {
+                ok = false;
+                if !json {
+                    writeln!(
+                        out,
+                        "✗ {}",
+                        s.detail.as_deref().unwrap_or("part of the HAR is malformed")
+                    )?;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let well_formed = frame.decoded.error.is_none();
+        ok &= well_formed;
+        if !filter.matches(&record) {
+            hidden_malformed += usize::from(!well_formed);
+            continue;
+        }
+        if json {
+            writeln!(out, "{}", record.to_json_line())?;
+            continue;
+        }
+        let eio = frame.decoded.eio.as_ref().map_or(EioVersion::V4, |e| e.version);
+        let arrow = match frame.dir {
+            Some(crate::record::Direction::Out) => "↑ client → server",
+            Some(crate::record::Direction::In) => "↓ server → client",
+            None => "·",
+        };
+        let transport = frame.transport.map(|t| t.to_string()).unwrap_or_default();
+        let conn = record.conn.as_deref().unwrap_or("-");
+        writeln!(out, "{} {conn} {arrow} {transport}", record.time.clock())?;
+        let line = match frame.raw.as_frame() {
+            Frame::Text(t) => t.to_string(),
+            Frame::Binary(b) => format!("<binary {} bytes> {}", b.len(), explain::hex_preview(b, 32)),
+        };
+        let parts = explain::parts(&frame.raw, &frame.decoded, eio);
+        write!(
+            out,
+            "{}",
+            explain_text::render(&line, &parts, &explain::summary(&frame.decoded), "  ")
+        )?;
+    }
+    Ok(Outcome {
+        failed: !ok,
+        hidden_malformed,
+    })
 }
 
 /// Decodes every input, showing the frames `filter` matches.

@@ -51,6 +51,12 @@ pub enum Step {
         id: u64,
         args: Vec<Arg>,
     },
+    /// Answers the newest ack request of this event that came on the namespace and
+    /// was not answered yet (its id differs from run to run).
+    AckEvent {
+        event: String,
+        args: Vec<Arg>,
+    },
     SendText(String),
     SendBinary(Vec<u8>),
     Sleep(Duration),
@@ -533,15 +539,16 @@ fn parse_step(c: &mut Cursor<'_>) -> Result<Step, ParseError> {
             }
         }
         "ack" => {
-            let (id_at, id) = c.word("an ack id after ack")?;
-            let id = id
-                .parse::<u64>()
-                .map_err(|_| c.error(id_at, format!("{id:?} is not an ack id (a whole number)")))?;
+            let (_, target) = c.word("an ack id or an event name after ack")?;
             let mut args = Vec::new();
             while let Some(token) = c.next()? {
                 args.push(c.arg(token)?);
             }
-            Step::Ack { id, args }
+            // A whole number is an ack id; anything else names the event that asked.
+            match target.parse::<u64>() {
+                Ok(id) => Step::Ack { id, args },
+                Err(_) => Step::AckEvent { event: target, args },
+            }
         }
         "send" => {
             let save = c.pos;
@@ -808,6 +815,13 @@ mod tests {
                 args: vec![Arg::Json(json!("ok"))]
             }
         );
+        assert_eq!(
+            one(r#"ack question "yes" 2"#),
+            Step::AckEvent {
+                event: "question".into(),
+                args: vec![Arg::Json(json!("yes")), Arg::Json(json!(2))]
+            }
+        );
         assert_eq!(one("  print hello  world "), Step::Print("hello  world".into()));
         assert_eq!(parse_line("  # just a comment", 1), Ok(None));
         assert_eq!(one("leave /admin # gone"), Step::Leave { nsp: "/admin".into() });
@@ -829,8 +843,8 @@ mod tests {
             "line 3, column 7: \"soon\" is not a duration like 20s or 500ms"
         );
         assert_eq!(
-            err("ack x"),
-            "line 3, column 5: \"x\" is not an ack id (a whole number)"
+            err("ack"),
+            "line 3, column 4: expected an ack id or an event name after ack"
         );
         assert_eq!(err("emit x hex:0"), "line 3, column 8: odd number of hex digits");
         assert_eq!(err("disconnect now"), "line 3, column 12: unexpected extra argument");

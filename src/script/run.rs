@@ -97,7 +97,12 @@ struct LogInner {
     last_failure: Option<String>,
     /// When letting go was last told, and how many had gone by then.
     let_go_told: Option<(Instant, u64)>,
+    /// The server's ack requests (namespace, event, id), oldest first, for `ack EVENT`.
+    ack_requests: std::collections::VecDeque<(String, String, u64)>,
 }
+
+/// Ack requests kept for `ack EVENT`: the newest ones.
+const MAX_ACK_REQUESTS: usize = 256;
 
 /// What the pump saw, shared with the steps.
 struct EventLog {
@@ -118,6 +123,7 @@ impl EventLog {
                 closed: None,
                 last_failure: None,
                 let_go_told: None,
+                ack_requests: std::collections::VecDeque::new(),
             }),
             changed: Notify::new(),
         }
@@ -134,6 +140,10 @@ impl EventLog {
         match record.body {
             Body::Frame(f) if f.dir == Some(Direction::In) => {
                 let sio = f.decoded.sio?;
+                if let (Some(id), true) = (sio.id, sio.kind.is_event() && sio.complete) {
+                    self.lock()
+                        .ack_request(&sio.nsp, sio.event.as_deref().unwrap_or_default(), id);
+                }
                 let data = sio.data?;
                 if !(sio.kind.is_event() && sio.complete && data.as_str().trim_start().starts_with('[')) {
                     return None;
@@ -207,6 +217,20 @@ impl EventLog {
 }
 
 impl LogInner {
+    /// The server asked for an ack of this event: `ack EVENT` can answer it.
+    fn ack_request(&mut self, nsp: &str, event: &str, id: u64) {
+        if self.ack_requests.len() >= MAX_ACK_REQUESTS {
+            self.ack_requests.pop_front();
+        }
+        self.ack_requests.push_back((nsp.to_string(), event.to_string(), id));
+    }
+
+    /// The id of the newest request of `event` on `nsp` not answered by name yet.
+    fn take_ack_request(&mut self, nsp: &str, event: &str) -> Option<u64> {
+        let at = self.ack_requests.iter().rposition(|(n, e, _)| n == nsp && e == event)?;
+        self.ack_requests.remove(at).map(|(_, _, id)| id)
+    }
+
     fn wake_all(&self) {
         for w in &self.waiters {
             w.wake.notify_one();
@@ -463,11 +487,28 @@ impl Session {
             }
             Step::Expect { event, subset, within } => self.expect(event, subset.as_ref(), *within).await,
             Step::Ack { id, args } => {
+                self.log
+                    .lock()
+                    .ack_requests
+                    .retain(|(n, _, i)| !(*n == self.nsp && i == id));
                 let (values, attachments) = split_args(args);
                 handle
                     .ack(&self.nsp, *id, values, attachments)
                     .await
                     .map(|_| format!("answered ack #{id} on {}", self.nsp))
+            }
+            Step::AckEvent { event, args } => {
+                let Some(id) = self.log.lock().take_ack_request(&self.nsp, event) else {
+                    return Err(format!(
+                        "no ack request of {event:?} on {} is waiting to be answered",
+                        self.nsp
+                    ));
+                };
+                let (values, attachments) = split_args(args);
+                handle
+                    .ack(&self.nsp, id, values, attachments)
+                    .await
+                    .map(|_| format!("answered {event:?}'s ack #{id} on {}", self.nsp))
             }
             Step::SendText(text) => handle
                 .send_raw(crate::proto::eio::OwnedFrame::Text(text.clone()))

@@ -25,11 +25,20 @@ pub enum Effect {
         command: crate::tap::command::TapCommand,
     },
     Heartbeat(HeartbeatMode),
+    /// An admin operation the user confirmed (`sio admin`).
+    Admin {
+        line: String,
+    },
     /// Copy text to the clipboard (OSC 52).
     Copy(String),
     /// Save records to a file: all held, or only the visible ones.
     Save {
         visible_only: bool,
+    },
+    /// `save FILE.sio` on the command line: the session as a script for `sio run`.
+    SaveScript {
+        /// None: a name of the runtime's choosing.
+        path: Option<String>,
     },
     Quit,
 }
@@ -53,8 +62,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("/", "filter: event:chat* dir:in kind:ack -word … (Esc clears)"),
             ("H", "hide / show heartbeats"),
             ("T", "show / hide the transport layer (HTTP requests, handshake)"),
-            ("R", "raw frames / decoded meaning"),
-            ("f", "direction: both, in only, out only"),
+            ("R f", "raw frames or their meaning · direction: both, in, out"),
             ("a n %", "acks per event (p50, p95, max) · namespaces · statistics"),
             ("c C", "the row's session or client only, or all · C: list them"),
             ("F", "fan-out: who got what the selected emit caused"),
@@ -64,18 +72,27 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
         "Acting",
         &[
             (": or i", "command line: emit, join, leave, use, ack… (tap: cut, delay)"),
-            ("w", "withhold heartbeat answers (watch the server time out)"),
-            ("d", "delay heartbeat answers by 3 s"),
+            ("w d", "withhold / delay (3 s) heartbeat answers: see the timeout"),
             ("y", "copy the selected frame (OSC 52 clipboard)"),
+            ("e", "the connection as socket.io-client / python-socketio code"),
             ("s S", "save all held records / only the visible ones (NDJSON)"),
-            ("? Esc", "this help / close"),
-            ("q Ctrl-C", "quit"),
+            (": save F.sio", "the session as a script for sio run (a replay too)"),
+            ("? Esc", "this help / close it · q or Ctrl-C: quit"),
         ],
     ),
 ];
 
 /// The keys that work in the focused pane, for the bottom bar.
 pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
+    if model.overlay == Overlay::Code && !model.code.is_empty() {
+        return vec![
+            ("Tab", "language"),
+            ("j/k", "scroll"),
+            ("y", "copy"),
+            ("Esc", "close"),
+            ("q", "quit"),
+        ];
+    }
     if model.overlay == Overlay::Stats {
         return vec![("o", "order"), ("j/k", "scroll"), ("Esc", "close"), ("q", "quit")];
     }
@@ -103,10 +120,8 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
                 ("Enter", "details"),
                 ("space", if model.follow { "pause" } else { "follow" }),
             ];
-            if !model.read_only {
-                keys.push((":", "command"));
-            }
-            keys.extend([("/", "filter"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
+            keys.push((":", if model.read_only { "save" } else { "command" }));
+            // The connections' keys first: where there are several, they matter most.
             if model.several_conns() {
                 keys.push(("c", if model.filter.conn.is_some() { "all" } else { "one" }));
                 keys.push((
@@ -118,6 +133,10 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
                     },
                 ));
             }
+            if model.admin.is_some() {
+                keys.extend(super::admin_view::bar());
+            }
+            keys.extend([("/", "filter"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
             if !model.read_only && !model.tap {
                 keys.push(("w", "withhold ♥"));
             }
@@ -131,9 +150,17 @@ pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
         return vec![Effect::Quit];
     }
+    if model.overlay == Overlay::None
+        && let Some(effects) = super::admin_view::key(model, key)
+    {
+        return effects;
+    }
     if model.overlay == Overlay::Conns {
         conns_key(model, key);
         return Vec::new();
+    }
+    if model.overlay == Overlay::Code {
+        return code_key(model, key);
     }
     if model.overlay == Overlay::Stats {
         match key.code {
@@ -159,6 +186,27 @@ pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Focus::Search => search_key(model, key),
         Focus::List | Focus::Detail => pane_key(model, key),
     }
+}
+
+/// The code overlay: Tab switches the language, `y` copies the snippet shown.
+fn code_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right if !model.code.is_empty() => {
+            model.code_shown = (model.code_shown + 1) % model.code.len();
+            model.code_scroll = 0;
+        }
+        KeyCode::Char('j') | KeyCode::Down => model.code_scroll = model.code_scroll.saturating_add(1),
+        KeyCode::Char('k') | KeyCode::Up => model.code_scroll = model.code_scroll.saturating_sub(1),
+        KeyCode::Char('y') => {
+            if let Some((_, code)) = model.code.get(model.code_shown) {
+                return vec![Effect::Copy(code.clone())];
+            }
+        }
+        KeyCode::Char('q') => return vec![Effect::Quit],
+        KeyCode::Esc | KeyCode::Char('e') | KeyCode::Char('?') | KeyCode::Enter => model.overlay = Overlay::None,
+        _ => {}
+    }
+    Vec::new()
 }
 
 /// The connections overlay: move, Enter shows that one only, `a` all of them.
@@ -213,7 +261,8 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.focus = if detail { Focus::List } else { Focus::Detail };
             model.show_detail = true;
         }
-        KeyCode::Char(':') | KeyCode::Char('i') if !model.read_only => {
+        // A replay's command line takes only `save FILE.sio`.
+        KeyCode::Char(':') | KeyCode::Char('i') => {
             model.focus = Focus::Command;
             model.message = None;
             model.input.clear();
@@ -247,6 +296,7 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.overlay = Overlay::Stats;
         }
         KeyCode::Char('n') => model.overlay = Overlay::Namespaces,
+        KeyCode::Char('e') => model.overlay = Overlay::Code,
         KeyCode::Char('c') => model.toggle_conn_filter(),
         KeyCode::Char('C') => {
             // Open on the connection shown, if one is.
@@ -315,6 +365,10 @@ fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 model.history.push(line.clone());
             }
             model.history_pos = None;
+            if let Some(path) = save_command(&line) {
+                model.focus = Focus::List;
+                return vec![Effect::SaveScript { path }];
+            }
             if model.tap {
                 return tap_line(model, line);
             }
@@ -373,6 +427,16 @@ fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `save` or `save FILE`: the path (None: none given).
+fn save_command(line: &str) -> Option<Option<String>> {
+    let rest = line.trim().strip_prefix("save")?;
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let path = rest.trim();
+    Some((!path.is_empty()).then(|| path.to_string()))
+}
+
 /// A line on the tap's command line.
 fn tap_line(model: &mut Model, line: String) -> Vec<Effect> {
     match crate::tap::command::parse(&line, model.filter.conn.as_deref()) {
@@ -414,7 +478,12 @@ fn complete(model: &mut Model) {
             Vec::new()
         }
     } else if words.len() == 1 {
-        COMMANDS.iter().filter(|c| **c != "#").map(|c| c.to_string()).collect()
+        COMMANDS
+            .iter()
+            .filter(|c| **c != "#")
+            .map(|c| c.to_string())
+            .chain(["save".to_string()])
+            .collect()
     } else {
         match words[0] {
             "join" | "leave" | "use" => model.status.namespaces.iter().map(|n| n.name.clone()).collect(),

@@ -5,6 +5,7 @@
 //!   records in batches and redraws at a bounded rate, so a flood never blocks
 //!   a key. The terminal is restored on exit, on Ctrl-C and on a panic.
 
+pub mod admin_view;
 pub mod conns;
 mod conns_view;
 pub mod fanout;
@@ -80,6 +81,8 @@ pub enum Actor {
     Client(Box<Clients>),
     /// The tap's sessions, from the middle (`sio tap`).
     Tap(crate::tap::Controls),
+    /// An instrumented server's admin namespace (`sio admin`).
+    Admin(admin_view::AdminActor),
 }
 
 /// Where records come from: the engine's unbounded channel, or the tap's bounded one.
@@ -303,13 +306,26 @@ fn apply(
                 let _ = results.send((line, result));
             });
         }
+        Effect::Admin { line } => {
+            let Actor::Admin(admin) = actor else {
+                model.message = Some(("no admin connection to act on".into(), true));
+                return;
+            };
+            model.message = Some(match admin.send(&line) {
+                Ok(m) => (m, false),
+                Err(e) => (format!("{line} — {e}"), true),
+            });
+        }
         Effect::Run {
             line,
             clients: names,
             step,
         } => {
             let Actor::Client(clients) = actor else {
-                model.message = Some(("read-only: nothing to send to".into(), true));
+                model.message = Some((
+                    "read-only: nothing to send to (`save FILE.sio` writes the session as a script)".into(),
+                    true,
+                ));
                 return;
             };
             run_line(model, clients, line, &names, step, results);
@@ -329,6 +345,18 @@ fn apply(
             let _ = write!(out, "\x1b]52;c;{encoded}\x07");
             let _ = out.flush();
             model.message = Some((format!("copied {} bytes", text.len()), false));
+        }
+        Effect::SaveScript { path } => {
+            let path = path.unwrap_or_else(|| format!("sio-{}.sio", model.now.to_string().replace(':', "-")));
+            let script = model.script();
+            let lines = script.lines().filter(|l| !l.starts_with('#')).count();
+            model.message = Some(match std::fs::write(&path, script) {
+                Ok(()) => (
+                    format!("saved a script of {lines} lines to {path} (sio run URL {path})"),
+                    false,
+                ),
+                Err(e) => (format!("saving {path}: {e}"), true),
+            });
         }
         Effect::Save { visible_only } => {
             let name = format!("sio-{}.ndjson", model.now.to_string().replace(':', "-"));

@@ -32,6 +32,8 @@ pub enum Overlay {
     Namespaces,
     /// The sessions (tap) or clients the records name.
     Conns,
+    /// The connection as socket.io-client / python-socketio code.
+    Code,
     /// Who received what an emitted event caused.
     Fanout,
     /// Statistics per event, namespace, transport; heartbeats.
@@ -178,8 +180,15 @@ pub struct Model {
     pub conn_cursor: usize,
     /// The screen of `sio tap`: its command line cuts and delays sessions.
     pub tap: bool,
+    /// The connection in code, one snippet per language (none in a replay or a tap).
+    pub code: Vec<(crate::snippets::Lang, String)>,
+    /// The snippet the code overlay shows, and how far it is scrolled.
+    pub code_shown: usize,
+    pub code_scroll: u16,
     /// The fan-out table the `F` overlay shows, computed when it opened.
     pub fanout: Option<super::fanout::Fanout>,
+    /// `sio admin`: the admin views beside the list.
+    pub admin: Option<Box<super::admin_view::AdminPane>>,
 }
 
 impl Model {
@@ -226,8 +235,23 @@ impl Model {
             conns: Conns::default(),
             conn_cursor: 0,
             tap: false,
+            code: Vec::new(),
+            code_shown: 0,
+            code_scroll: 0,
             fanout: None,
+            admin: None,
         }
+    }
+
+    /// The `.sio` script of the records held (what `save FILE.sio` writes).
+    pub fn script(&self) -> String {
+        let mut writer = crate::script::generate::ScriptWriter::new();
+        writer.source = Some(self.status.url.clone());
+        writer.let_go = self.dropped;
+        for held in &self.records {
+            writer.push(&held.record());
+        }
+        writer.finish()
     }
 
     pub fn record(&self, absolute: u64) -> Option<Cow<'_, Record>> {
@@ -301,7 +325,9 @@ impl Model {
     /// The toggles' part of the filter: H, T, f and c.
     fn toggles_pass(&self, record: &Record) -> bool {
         let f = &self.filter;
-        if f.conn.is_some() && record.conn != f.conn {
+        if let Some(shown) = &f.conn
+            && record.conn.as_deref().map(|c| self.conns.current(c)) != Some(shown.as_str())
+        {
             return false;
         }
         match &record.body {
@@ -369,7 +395,8 @@ impl Model {
     /// Shows only the selected row's connection, or all of them again.
     pub fn toggle_conn_filter(&mut self) {
         if self.filter.conn.take().is_none() {
-            match self.selected_record().and_then(|r| r.conn.clone()) {
+            let conn = self.selected_record().and_then(|r| r.conn.clone());
+            match conn.map(|c| self.conns.current(&c).to_string()) {
                 Some(name) => self.filter.conn = Some(name),
                 None => {
                     self.message = Some(("this row names no session or client".into(), true));
@@ -425,8 +452,10 @@ impl Model {
     fn observe(&mut self, record: &Record) {
         // The status bar of a live screen describes the tap, or `main`: other
         // clients have their own line (the roster) and list (`C`).
-        let primary =
-            self.tap || self.read_only || record.conn.as_deref().is_none_or(|c| c == crate::script::parse::MAIN);
+        let primary = self.tap
+            || self.read_only
+            || self.admin.is_some()
+            || record.conn.as_deref().is_none_or(|c| c == crate::script::parse::MAIN);
         self.observe_any(record);
         if !primary {
             return;

@@ -69,6 +69,16 @@ pub fn draw(frame: &mut Frame<'_>, model: &mut Model) {
     } else {
         draw_status(frame, status, model);
     }
+    // `sio admin`: the admin views on the left, the admin connection's own traffic beside them.
+    let list_and_detail = match &model.admin {
+        Some(pane) => {
+            let [admin, rest] =
+                Layout::horizontal([Constraint::Percentage(60), Constraint::Min(20)]).areas(list_and_detail);
+            super::admin_view::draw(frame, admin, pane);
+            rest
+        }
+        None => list_and_detail,
+    };
     let detail_height = if model.show_detail && list_and_detail.height >= 12 {
         (list_and_detail.height * 2 / 5).max(6)
     } else {
@@ -88,6 +98,7 @@ pub fn draw(frame: &mut Frame<'_>, model: &mut Model) {
         Overlay::Acks => draw_acks(frame, area, model),
         Overlay::Namespaces => draw_namespaces(frame, area, model),
         Overlay::Conns => conns_view::draw_list(frame, area, model),
+        Overlay::Code => draw_code(frame, area, model),
         Overlay::Fanout => super::fanout::draw(frame, area, model),
         Overlay::Stats => super::stats_view::draw(frame, area, model),
     }
@@ -357,7 +368,7 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, model: &mut Model) {
         let Some(record) = model.record(absolute) else { continue };
         let tag = model
             .several_conns()
-            .then(|| conns_view::tag(model, record.conn.as_deref()));
+            .then(|| conns_view::tag(model, record.conn.as_deref().map(|c| model.conns.current(c))));
         let mut line = row(&record, absolute + 1, inner.width as usize, model.raw_view, start, tag);
         if pos == model.selected {
             line = line.style(Style::new().add_modifier(Modifier::REVERSED));
@@ -613,6 +624,10 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, model: &Model) {
             Some((text, false)) => Line::styled(format!("✓ {}", sanitize(text)), color(Tone::Ack)),
             None if model.read_only => Line::styled("replay: read-only", dim()),
             None if model.tap => Line::styled(": to type a command: cut SID, delay SID in|out 2s", dim()),
+            None if model.admin.is_some() => Line::styled(
+                ": to type an operation: join ROOM TARGET, leave ROOM TARGET, disconnect TARGET, emit TARGET EVENT [ARG]…",
+                dim(),
+            ),
             None => match model.speaker() {
                 Some(speaker) => Line::styled(
                     format!(
@@ -630,7 +645,7 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, model: &Model) {
 
 fn draw_keybar(frame: &mut Frame<'_>, area: Rect, model: &Model) {
     let mut spans = Vec::new();
-    for (key, what) in keys::bar(model) {
+    for (key, what) in fitting(keys::bar(model), usize::from(area.width)) {
         spans.push(Span::styled(
             format!(" {key}"),
             Style::new().fg(Color::Black).bg(Color::Cyan),
@@ -638,6 +653,24 @@ fn draw_keybar(frame: &mut Frame<'_>, area: Rect, model: &Model) {
         spans.push(Span::raw(format!(" {what} ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The keys that fit in `width`, in their order; `?` and `q` stay whatever goes.
+fn fitting(keys: Vec<(&'static str, &'static str)>, width: usize) -> Vec<(&'static str, &'static str)> {
+    let cost = |(key, what): &(&str, &str)| key.chars().count() + what.chars().count() + 3;
+    let pinned = |(key, _): &(&str, &str)| matches!(*key, "?" | "q");
+    let mut room = width.saturating_sub(keys.iter().filter(|k| pinned(k)).map(cost).sum());
+    keys.into_iter()
+        .filter(|k| {
+            if pinned(k) {
+                return true;
+            }
+            let fits = cost(k) <= room;
+            // Once one is left out, later ones are too: the bar keeps its order.
+            room = if fits { room - cost(k) } else { 0 };
+            fits
+        })
+        .collect()
 }
 
 pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -708,6 +741,42 @@ fn draw_acks(frame: &mut Frame<'_>, area: Rect, model: &Model) {
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" acks (Esc to close) ")),
+        popup,
+    );
+}
+
+/// The connection as code, one language at a time (Tab for the other).
+fn draw_code(frame: &mut Frame<'_>, area: Rect, model: &Model) {
+    let Some((lang, code)) = model.code.get(model.code_shown) else {
+        let why = if model.tap {
+            "a tap has no connection of its own: its sessions are the app's"
+        } else {
+            "a replay has no connection options (sio connect URL … --print-code js|python)"
+        };
+        let popup = centered(area, why.chars().count() as u16 + 2, 3);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(Line::styled(why, dim()))
+                .block(Block::default().borders(Borders::ALL).title(" code (Esc to close) ")),
+            popup,
+        );
+        return;
+    };
+    let lines: Vec<Line<'_>> = code.lines().map(|l| Line::raw(sanitize(l).into_owned())).collect();
+    let width = code.lines().map(|l| l.chars().count()).max().unwrap_or(0) as u16 + 2;
+    let popup = centered(area, width.max(60), lines.len() as u16 + 2);
+    let others: Vec<&str> = model
+        .code
+        .iter()
+        .filter(|(l, _)| l != lang)
+        .map(|(l, _)| l.short())
+        .collect();
+    let title = format!(" {} · Tab: {} · j/k scroll · y copy ", lang.name(), others.join(", "));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((model.code_scroll, 0))
+            .block(Block::default().borders(Borders::ALL).title(title)),
         popup,
     );
 }

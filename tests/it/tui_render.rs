@@ -224,7 +224,7 @@ fn help_and_acks_overlays() {
     let mut model = model_of(&s);
     model.overlay = Overlay::Help;
     let screen = render(&mut model, 100, 40);
-    assert!(screen.contains("withhold heartbeat answers"), "{screen}");
+    assert!(screen.contains("withhold / delay (3 s) heartbeat answers"), "{screen}");
     check("help", &screen);
     model.overlay = Overlay::Acks;
     let screen = render(&mut model, 100, 30);
@@ -394,6 +394,137 @@ fn a_closed_session_counts_as_seen_not_live() {
     assert!(screen.contains("1 sessions live · 2 seen"), "{screen}");
 }
 
+/// Types `text` and Enter on the command line through the real event loop (on a
+/// TestBackend), then quits; the screen of the last draw is returned.
+fn type_command(model: &mut Model, text: &str) -> String {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let press = |code| Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    let mut keys = vec![press(KeyCode::Char(':'))];
+    keys.extend(text.chars().map(|c| press(KeyCode::Char(c))));
+    keys.push(press(KeyCode::Enter));
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Record>();
+    drop(tx);
+    model.quit = false;
+    let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("test terminal");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    // The input ends after Enter, which quits the loop once the line ran.
+    runtime
+        .block_on(sio::tui::event_loop(
+            &mut terminal,
+            model,
+            rx,
+            sio::tui::Actor::None,
+            futures_util::stream::iter(keys),
+        ))
+        .expect("the loop ends cleanly");
+    let buffer = terminal.backend().buffer().clone();
+    (0..30)
+        .map(|y| {
+            (0..120)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn save_writes_the_session_as_a_script_from_a_replay() {
+    let mut s = upgraded_session();
+    s.text(Direction::Out, Transport::Websocket, r#"42["ask"]"#);
+    s.text(Direction::In, Transport::Websocket, r#"425["question","q?"]"#);
+    s.text(Direction::Out, Transport::Websocket, r#"435["yes"]"#);
+    // A replay: read-only, yet `:` opens the command line for `save`.
+    let mut model = Model::new("session.ndjson", 100_000, true);
+    for r in &s.records {
+        model.push(r.clone());
+    }
+    let dir = std::env::temp_dir().join(format!("sio-tui-save-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("again.sio");
+    let _ = std::fs::remove_file(&path);
+    let screen = type_command(&mut model, &format!("save {}", path.display()));
+    let written = std::fs::read_to_string(&path).expect("the script was written");
+    assert_eq!(written, model.script());
+    let lines: Vec<&str> = written.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        lines,
+        [
+            // Rows are 12.345 ms apart: 4 rows after the namespace connected.
+            r#"expect welcome "hi" --within 550ms"#,
+            r#"emit echo {"text":"hello"} --ack 513ms"#,
+            "emit ask",
+            r#"expect question "q?" --within 513ms"#,
+            r#"ack question "yes""#,
+        ],
+        "{written}"
+    );
+    assert!(
+        screen.contains(&format!("saved a script of 5 lines to {}", path.display())),
+        "{screen}"
+    );
+    assert!(sio::script::parse::parse_script(&written).is_ok(), "{written}");
+
+    // Another line in a replay says what does work there.
+    let screen = type_command(&mut model, "emit x");
+    assert!(screen.contains("read-only: nothing to send to"), "{screen}");
+}
+
+#[test]
+fn the_code_overlay_shows_the_connection_in_each_language() {
+    use crossterm::event::KeyCode;
+    let mut model = model_of(&upgraded_session());
+    // In a replay there are no options to show.
+    key(&mut model, KeyCode::Char('e'));
+    assert_eq!(model.overlay, Overlay::Code);
+    let screen = render(&mut model, 100, 30);
+    assert!(screen.contains("--print-code js|python"), "{screen}");
+    key(&mut model, KeyCode::Esc);
+    assert_eq!(model.overlay, Overlay::None);
+
+    let options = sio::engine::Options {
+        url: "http://127.0.0.1:3000/admin".into(),
+        auth: Some(json!({"token": "secret"})),
+        ..sio::engine::Options::default()
+    };
+    model.code = [sio::snippets::Lang::Js, sio::snippets::Lang::Python]
+        .into_iter()
+        .map(|lang| (lang, sio::snippets::snippet(&options, lang).expect("snippet")))
+        .collect();
+    key(&mut model, KeyCode::Char('e'));
+    let screen = render(&mut model, 100, 30);
+    assert!(
+        screen.contains("JavaScript (socket.io-client) · Tab: Python · j/k scroll"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(r#"const socket = io("http://127.0.0.1:3000/admin", options);"#),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Tab language  j/k scroll  y copy  Esc close"),
+        "{screen}"
+    );
+    key(&mut model, KeyCode::Tab);
+    for _ in 0..5 {
+        key(&mut model, KeyCode::Char('j'));
+    }
+    let screen = render(&mut model, 100, 30);
+    assert!(screen.contains(r#"auth={"token": "secret"},"#), "{screen}");
+    assert!(screen.contains("asyncio.run(main())"), "scrolled to the end:\n{screen}");
+    check("code_python", &screen);
+    // y copies the snippet shown, whole.
+    let effects = key(&mut model, KeyCode::Char('y'));
+    assert_eq!(effects, [sio::tui::keys::Effect::Copy(model.code[1].1.clone())]);
+    key(&mut model, KeyCode::Char('e'));
+    assert_eq!(model.overlay, Overlay::None);
+}
+
 /// Three clients of one screen: main and bob in room r1, carol not; main emits to the room.
 fn three_clients() -> Model {
     use Direction::{In, Out};
@@ -514,6 +645,42 @@ fn one_client_named_main_needs_no_column() {
     assert!(!screen.contains("clients:"), "{screen}");
     assert!(!screen.contains("main    "), "{screen}");
     assert!(screen.contains("EIO4/SIO5"), "the status is main's: {screen}");
+}
+
+#[test]
+fn a_websocket_sessions_early_rows_go_with_it() {
+    use Direction::In;
+    use crossterm::event::KeyCode;
+    // A WebSocket-only session: its handshake is named c1 until the tap learns the sid.
+    let mut s = Script::new();
+    s.state("listening", "http://127.0.0.1:4000 → http://127.0.0.1:3000/", json!({}));
+    s.state("websocket", "GET /socket.io/?EIO=4&transport=websocket", json!({}));
+    s.records.last_mut().expect("a record").conn = Some("c1".into());
+    s.text(
+        In,
+        Transport::Websocket,
+        r#"0{"sid":"WWWWsocketOnly","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#,
+    );
+    s.records.last_mut().expect("a record").conn = Some("WWWWsocketOnly".into());
+    s.state(
+        "session",
+        "WWWWsocketOnly from 127.0.0.1:5 (node), Engine.IO 4, over websocket",
+        json!({"sid": "WWWWsocketOnly", "peer": "127.0.0.1:5", "eio": 4, "transport": "websocket", "before": "c1"}),
+    );
+    s.records.last_mut().expect("a record").conn = Some("WWWWsocketOnly".into());
+    let mut model = Model::new("http://127.0.0.1:3000", 1000, false);
+    model.tap = true;
+    for r in &s.records {
+        model.push(r.clone());
+    }
+    key(&mut model, KeyCode::Char('c'));
+    let alone = render(&mut model, 120, 20);
+    assert!(alone.contains("session WWWWsocketOnly only"), "{alone}");
+    assert!(
+        alone.contains("WWWWsoc… • websocket"),
+        "the c1 row is the session's: {alone}"
+    );
+    assert!(!alone.contains("c1 "), "{alone}");
 }
 
 /// Types `text` after `/`, key by key, as a user does.

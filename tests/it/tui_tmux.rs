@@ -134,7 +134,7 @@ fn a_session_in_tmux() {
 
     // Help lists every key; q quits and restores the terminal.
     tmux.keys(&["?"]);
-    tmux.wait_for("withhold heartbeat answers");
+    tmux.wait_for("withhold / delay (3 s) heartbeat answers");
     // A lone Esc (not followed by another key at once, which reads as Alt).
     tmux.keys(&["Escape"]);
     tmux.wait_for("j/k move");
@@ -202,8 +202,26 @@ fn replay_opens_a_recording_read_only() {
     let tmux = Tmux::start(&command);
     tmux.wait_for("replay");
     tmux.wait_for("recorded-for-replay");
-    // No command line in a replay; search still works.
+    // A replay's command line takes `save FILE.sio`: the session as a script.
+    let script = recording.with_extension("sio");
+    let _ = std::fs::remove_file(&script);
     tmux.keys(&[":"]);
+    tmux.type_text(&format!("save {}", script.display()));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("saved a script of");
+    let written = std::fs::read_to_string(&script).expect("the script was written");
+    assert!(
+        written
+            .lines()
+            .any(|l| l.starts_with(r#"emit echo "recorded-for-replay" --ack "#)),
+        "{written}"
+    );
+    // Nothing else runs there.
+    tmux.keys(&[":"]);
+    tmux.type_text("emit x");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("read-only: nothing to send to");
+    // Search still works.
     tmux.keys(&["/"]);
     tmux.type_text("welcome");
     tmux.keys(&["Enter"]);

@@ -25,6 +25,8 @@
 //                       off by default here, on by default in socket.io)
 //   --flood-on-connect N,SIZE  every socket that connects to "/" gets the "flood" {n: N, size: SIZE}
 //                       treatment right after "welcome" (for benchmarking listen-only clients)
+//   --welcome TEXT      "/" says TEXT on connect instead of "hi" (a server that answers differently)
+//   --echo-delay MS     "echo" answers only after MS (a server that answers late)
 //   --redis URL         share rooms and broadcasts with the other nodes through redis
 //                       (@socket.io/redis-adapter); LISTENING comes once both redis clients connected
 // "/admin" only admits auth {token: "secret"}; others get "not authorized".
@@ -52,6 +54,8 @@ const flags = common.parseFlags(process.argv.slice(2), {
   "sid-prefix": "string",
   "serve-client": "bool",
   redis: "string",
+  welcome: "string",
+  "echo-delay": "number",
 });
 
 const options = {
@@ -159,7 +163,9 @@ function attachBehaviour(nsp, welcome) {
 
     socket.on("echo", (...rawArgs) => {
       const [args] = common.splitAck(rawArgs);
-      socket.emit("echo", ...args);
+      const delay = flags["echo-delay"];
+      if (delay === undefined) socket.emit("echo", ...args);
+      else setTimeout(() => socket.emit("echo", ...args), delay);
     });
 
     socket.on("ask", (...rawArgs) => {
@@ -224,7 +230,7 @@ if (flags["connect-delay"] !== undefined) {
   io.of("/").use((socket, next) => setTimeout(next, flags["connect-delay"]));
 }
 
-attachBehaviour(io.of("/"), "hi");
+attachBehaviour(io.of("/"), flags.welcome === undefined ? "hi" : flags.welcome);
 attachBehaviour(admin, "admin");
 
 // --redis: broadcasts reach the sockets of every node that shares the redis server.

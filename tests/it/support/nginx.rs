@@ -98,9 +98,10 @@ type StartSite = fn() -> Result<Site, String>;
 
 /// Every site of this test binary, by name: nginx is started once, with all of
 /// them, the first time a test asks for one.
-const SITES: [(&str, StartSite); 2] = [
+const SITES: [(&str, StartSite); 3] = [
     ("doctor", crate::doctor_nginx::site),
     ("nodes", crate::script_nginx::site),
+    ("admin", crate::admin_nginx::site),
 ];
 
 struct Shared {

@@ -29,7 +29,8 @@
 //! `--no-cookie`), `--recovery` (v4 only: connection state recovery),
 //! `--path P`, `--max-http-buffer-size N`, `--connect-timeout MS` (v4),
 //! `--upgrade-timeout MS`, `--log-packets`, `--sid-prefix P` (v4: session ids
-//! start with P). A bad flag makes the script exit
+//! start with P), `--welcome TEXT` (v4: `/` welcomes with TEXT instead of `"hi"`),
+//! `--echo-delay MS` (v4: `echo` answers MS late). A bad flag makes the script exit
 //! with code 2 before `LISTENING`; [`NodeServer::try_start`] reports it.
 //!
 //! Behaviour on `/` and `/admin`:

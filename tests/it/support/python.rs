@@ -180,6 +180,12 @@ impl PythonServer {
     }
 }
 
+/// The venv's python (installed first), to run a script of the test's own.
+pub fn venv_python_command() -> Command {
+    ensure_installed();
+    Command::new(venv_python())
+}
+
 /// `client.py` with these arguments (see its docstring), ready to run: it
 /// prints JSON lines on stdout and exits 0 when everything went through.
 pub fn client_command(args: &[&str]) -> Command {

@@ -19,6 +19,8 @@ tests/it/support/python.rs):
   "disconnect-me"   the server disconnects the socket
   "flood" {n,size}  n x "flood" with a string of size chars, then "flood-done" {n}
 "/admin" admits only auth {token: "secret"}; others get "not authorized".
+With --instrument, "/admin" is the Admin UI's namespace instead (sio.instrument, with
+--admin-mode, --admin-user/--admin-password, --admin-readonly) and "/chat" behaves as "/".
 Any other namespace is refused by python-socketio itself ("Unable to connect").
 """
 
@@ -53,6 +55,12 @@ def parse_flags(argv):
                    help="python-socketio's always_connect: CONNECT is answered before the handler runs")
     p.add_argument("--path", default="socket.io")
     p.add_argument("--log-packets", action="store_true")
+    # The Admin UI's instrumentation (sio.instrument); "/admin" is then the admin UI's.
+    p.add_argument("--instrument", action="store_true")
+    p.add_argument("--admin-mode", choices=["development", "production"], default="development")
+    p.add_argument("--admin-user", help="with --admin-password: the admin UI's credentials")
+    p.add_argument("--admin-password")
+    p.add_argument("--admin-readonly", action="store_true")
     return p.parse_args(argv)
 
 
@@ -205,7 +213,14 @@ def attach_behaviour(sio, nsp, welcome):
 async def main(flags):
     sio = make_server(flags)
     attach_behaviour(sio, "/", "hi")
-    attach_behaviour(sio, "/admin", "admin")
+    if flags.instrument:
+        attach_behaviour(sio, "/chat", "chat")
+        auth = False
+        if flags.admin_user is not None:
+            auth = {"username": flags.admin_user, "password": flags.admin_password or ""}
+        sio.instrument(auth=auth, mode=flags.admin_mode, read_only=flags.admin_readonly)
+    else:
+        attach_behaviour(sio, "/admin", "admin")
     app = web.Application()
     sio.attach(app, socketio_path=flags.path)
     runner = web.AppRunner(app, access_log=None)
