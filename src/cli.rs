@@ -400,8 +400,9 @@ pub struct FilterArgs {
         // `--filter -kind:heartbeat`: a negated term is the value, not a flag.
         allow_hyphen_values = true,
         long_help = "Show only the records that match EXPR, the language of `/` in the UI. It picks \
-                     what is shown, never what is recorded: --record still keeps every record, in order \
-                     and unchanged; the Engine.IO and transport layers still need --frames.\n\n\
+                     what is shown, never what is recorded (--record keeps every record, in order and \
+                     unchanged), and it brings back nothing a command hides without it (the Engine.IO \
+                     and transport layers need --frames).\n\n\
                      Terms separated by spaces must all hold; `or` between terms; `-` before a term \
                      negates it; parentheses group; `a|b` gives a field alternatives:\n  \
                      event:NAME (glob: event:chat*)   ns:/admin   dir:in|out   transport:polling|ws\n  \

@@ -59,13 +59,30 @@ impl Expected {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct DataTerm {
     pub path: Vec<Step>,
     pub test: Test,
+    /// Text the packet's data must hold for the test to have a chance, when that can be
+    /// told without parsing it (most records fail here, at the cost of a text search).
+    prefilter: Option<regex::Regex>,
 }
 
 impl DataTerm {
+    pub fn new(path: Vec<Step>, test: Test) -> DataTerm {
+        let prefilter = prefilter(&test);
+        DataTerm { path, test, prefilter }
+    }
+
+    /// False only when the data's wire text shows that the test cannot hold.
+    pub fn may_hold_in(&self, data: &str) -> bool {
+        // An escape (`\u0068`) can stand for any character: only parsing tells.
+        match &self.prefilter {
+            Some(re) if !data.contains('\\') => re.is_match(data),
+            _ => true,
+        }
+    }
+
     pub fn holds_for(&self, args: &Value) -> bool {
         let mut found = Vec::new();
         walk(args, &self.path, &mut found);
@@ -80,6 +97,38 @@ impl DataTerm {
             }
         })
     }
+}
+
+/// A search for what every alternative needs in the wire text, where the wire text
+/// must hold it as typed: a string compared with `=` (not a glob, not a number, which
+/// may be written `5.0`), or `~` text of letters and spaces (which no re-serialising
+/// of numbers or white space between tokens can produce).
+fn prefilter(test: &Test) -> Option<regex::Regex> {
+    let (literals, insensitive): (Vec<&str>, bool) = match test {
+        Test::Equals(alternatives) => {
+            let plain = alternatives.iter().all(|e| {
+                !e.text.is_empty()
+                    && !e.text.contains(['*', '?'])
+                    && !matches!(e.json, Some(Value::Number(_) | Value::Array(_) | Value::Object(_)))
+            });
+            (
+                plain.then(|| alternatives.iter().map(|e| e.text.as_str()).collect())?,
+                false,
+            )
+        }
+        Test::Contains(alternatives) => {
+            let plain = alternatives
+                .iter()
+                .all(|a| !a.trim().is_empty() && a.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '_'));
+            (plain.then(|| alternatives.iter().map(String::as_str).collect())?, true)
+        }
+    };
+    let pattern: Vec<String> = literals.iter().map(|l| regex::escape(l)).collect();
+    regex::RegexBuilder::new(&pattern.join("|"))
+        .case_insensitive(insensitive)
+        .size_limit(1 << 20)
+        .build()
+        .ok()
 }
 
 /// Every value the path reaches (several through `*`).
@@ -151,13 +200,12 @@ mod tests {
     use serde_json::json;
 
     fn eq(path: &[&str], values: &[&str]) -> DataTerm {
-        DataTerm {
-            path: path
-                .iter()
+        DataTerm::new(
+            path.iter()
                 .map(|s| if *s == "*" { Step::Any } else { Step::Key(s.to_string()) })
                 .collect(),
-            test: Test::Equals(values.iter().map(|v| Expected::new(v.to_string())).collect()),
-        }
+            Test::Equals(values.iter().map(|v| Expected::new(v.to_string())).collect()),
+        )
     }
 
     #[test]
@@ -179,15 +227,42 @@ mod tests {
         assert!(eq(&["0", "missing"], &["*"]).holds_for(&args).eq(&false));
         assert!(eq(&["0", "room"], &["*"]).holds_for(&args));
         assert!(!eq(&["5"], &["*"]).holds_for(&args));
-        let contains = DataTerm {
-            path: vec![Step::Key("0".into())],
-            test: Test::Contains(vec!["\"room\":\"r1\"".into()]),
-        };
+        let contains = DataTerm::new(
+            vec![Step::Key("0".into())],
+            Test::Contains(vec!["\"room\":\"r1\"".into()]),
+        );
         assert!(contains.holds_for(&args));
-        let contains = DataTerm {
-            path: vec![Step::Key("1".into())],
-            test: Test::Contains(vec!["econ".into()]),
-        };
+        let contains = DataTerm::new(vec![Step::Key("1".into())], Test::Contains(vec!["econ".into()]));
         assert!(contains.holds_for(&args));
+    }
+
+    #[test]
+    fn the_prefilter_never_refuses_what_parsing_would_take() {
+        let cases = [
+            // (data as on the wire, path, =value or ~text, holds)
+            (r#"[{"room":"r1"}]"#, "0.room", "=r1", true),
+            (r#"[{"room":"r2"}]"#, "0.room", "=r1", false),
+            (r#"[{"room":"r1"}]"#, "0.room", "=r1", true),
+            (r#"[{"n":5.0}]"#, "0.n", "=5", true),
+            (r#"[{"n":1e2}]"#, "0.n", "=100", true),
+            (r#"[{"t":"Hello World"}]"#, "0.t", "~world", true),
+            (r#"[{"t":"Hello   World"}]"#, "0.t", "~o w", false),
+            (r#"[{"a": {"b": 1}}]"#, "0.a", r#"~"b":1"#, true),
+            (r#"[{"a":true}]"#, "0.a", "=true", true),
+            (r#"[{"a":"x"}]"#, "0.a", "=x*", true),
+        ];
+        for (wire, path, op, holds) in cases {
+            let value: Value = serde_json::from_str(wire).expect(wire);
+            let steps = path.split('.').map(|k| Step::Key(k.into())).collect();
+            let test = match op.split_at(1) {
+                ("=", v) => Test::Equals(vec![Expected::new(v.into())]),
+                (_, v) => Test::Contains(vec![v.to_lowercase()]),
+            };
+            let term = DataTerm::new(steps, test);
+            assert_eq!(term.holds_for(&value), holds, "{wire} {path}{op}");
+            if holds {
+                assert!(term.may_hold_in(wire), "the prefilter refused {wire} {path}{op}");
+            }
+        }
     }
 }

@@ -24,6 +24,7 @@ mod data;
 mod glob;
 mod parse;
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
 
@@ -103,7 +104,7 @@ impl fmt::Display for Filter {
 struct Subject<'a> {
     record: &'a Record,
     args: OnceCell<Option<Value>>,
-    text: OnceCell<String>,
+    text: OnceCell<Cow<'a, str>>,
     meaning: OnceCell<String>,
 }
 
@@ -141,23 +142,30 @@ impl<'a> Subject<'a> {
 
     /// The frame as on the wire (binary as hex), a state's name, an HTTP request line.
     fn text(&self) -> &str {
-        self.text.get_or_init(|| match &self.record.body {
+        let record: &'a Record = self.record;
+        self.text.get_or_init(|| match &record.body {
             Body::Frame(f) => match &f.raw {
-                Raw::Text { text } => text.clone(),
-                Raw::Binary(b) => explain::hex_preview(&b.0, 64),
+                Raw::Text { text } => Cow::Borrowed(text.as_str()),
+                Raw::Binary(b) => Cow::Owned(explain::hex_preview(&b.0, 64)),
             },
-            Body::State(s) => s.state.clone(),
-            Body::Http(h) => match h.status {
+            Body::State(s) => Cow::Borrowed(s.state.as_str()),
+            Body::Http(h) => Cow::Owned(match h.status {
                 Some(status) => format!("{} {} {status}", h.method, h.url),
                 None => format!("{} {}", h.method, h.url),
-            },
+            }),
         })
     }
 
-    /// What it means: the frame's summary, a state's detail, an HTTP error.
+    /// What it means: the frame's summary, a state's detail, an HTTP error. The decoded
+    /// arguments are left out when the raw frame holds them as they read (no escapes, no
+    /// binary placeholders), which spares parsing the data of every record searched.
     fn meaning(&self) -> &str {
         self.meaning.get_or_init(|| match &self.record.body {
-            Body::Frame(f) => explain::summary(&f.decoded),
+            Body::Frame(f) => {
+                let data = f.decoded.sio.as_ref().and_then(|s| s.data.as_ref()).map(|d| d.as_str());
+                let args_differ = data.is_some_and(|d| d.contains('\\') || d.contains("_placeholder"));
+                explain::summary_with(&f.decoded, args_differ)
+            }
             Body::State(s) => s.detail.clone().unwrap_or_default(),
             Body::Http(h) => h.error.clone().unwrap_or_default(),
         })
@@ -227,7 +235,10 @@ fn term_holds(term: &Term, s: &Subject<'_>) -> bool {
             };
             id.is_some_and(|id| ids.iter().any(|a| matches!(a, AckId::Any) || *a == AckId::Is(id)))
         }
-        Term::Data(d) => s.args().is_some_and(|args| d.holds_for(args)),
+        Term::Data(d) => {
+            let text = s.sio().and_then(|l| l.data.as_ref()).map(|d| d.as_str());
+            text.is_some_and(|t| d.may_hold_in(t)) && s.args().is_some_and(|args| d.holds_for(args))
+        }
         Term::Text(_, re) | Term::Regex(re, _) => re.is_match(s.text()) || re.is_match(s.meaning()),
     }
 }

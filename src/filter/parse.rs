@@ -431,7 +431,7 @@ impl Parser<'_> {
             }
             _ => return Err(self.error("`=` or `~` after the data path (data.0.room=r1, data.0~text)")),
         };
-        Ok(Term::Data(DataTerm { path, test }))
+        Ok(Term::Data(DataTerm::new(path, test)))
     }
 
     /// `/…/` or `/…/i`; `\/` stands for a slash inside.
