@@ -16,6 +16,9 @@ _sio() {
             ",$1")
                 cmd="sio"
                 ;;
+            sio,admin)
+                cmd="sio__subcmd__admin"
+                ;;
             sio,completions)
                 cmd="sio__subcmd__completions"
                 ;;
@@ -27,6 +30,9 @@ _sio() {
                 ;;
             sio,demo)
                 cmd="sio__subcmd__demo"
+                ;;
+            sio,diff)
+                cmd="sio__subcmd__diff"
                 ;;
             sio,doctor)
                 cmd="sio__subcmd__doctor"
@@ -40,6 +46,9 @@ _sio() {
             sio,listen)
                 cmd="sio__subcmd__listen"
                 ;;
+            sio,man)
+                cmd="sio__subcmd__man"
+                ;;
             sio,replay)
                 cmd="sio__subcmd__replay"
                 ;;
@@ -51,6 +60,9 @@ _sio() {
                 ;;
             sio,tap)
                 cmd="sio__subcmd__tap"
+                ;;
+            sio__subcmd__help,admin)
+                cmd="sio__subcmd__help__subcmd__admin"
                 ;;
             sio__subcmd__help,completions)
                 cmd="sio__subcmd__help__subcmd__completions"
@@ -64,6 +76,9 @@ _sio() {
             sio__subcmd__help,demo)
                 cmd="sio__subcmd__help__subcmd__demo"
                 ;;
+            sio__subcmd__help,diff)
+                cmd="sio__subcmd__help__subcmd__diff"
+                ;;
             sio__subcmd__help,doctor)
                 cmd="sio__subcmd__help__subcmd__doctor"
                 ;;
@@ -75,6 +90,9 @@ _sio() {
                 ;;
             sio__subcmd__help,listen)
                 cmd="sio__subcmd__help__subcmd__listen"
+                ;;
+            sio__subcmd__help,man)
+                cmd="sio__subcmd__help__subcmd__man"
                 ;;
             sio__subcmd__help,replay)
                 cmd="sio__subcmd__help__subcmd__replay"
@@ -95,7 +113,7 @@ _sio() {
 
     case "${cmd}" in
         sio)
-            opts="-h -V --color --help --version decode listen emit run connect replay serve tap demo doctor completions help"
+            opts="-h -V --color --help --version decode listen emit run connect replay diff serve tap admin demo doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -112,26 +130,8 @@ _sio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        sio__subcmd__completions)
-            opts="-h --color --help bash elvish fish powershell zsh"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sio__subcmd__connect)
-            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --scrollback --linger --json --raw --frames --color --help"
+        sio__subcmd__admin)
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --admin-namespace --user --password --snapshot --no-tui --linger --for --max-sockets --max-events --scrollback --json --frames --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,11 +209,163 @@ _sio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --linger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-sockets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scrollback)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__completions)
+            opts="-h --color --help bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__connect)
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --no-tui --print-code --scrollback --linger --client --json --raw --frames --filter --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --query)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -q)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cookie)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "auto polling websocket" -- "${cur}"))
+                    return 0
+                    ;;
+                --eio)
+                    COMPREPLY=($(compgen -W "auto 3 4" -- "${cur}"))
+                    return 0
+                    ;;
+                --parser)
+                    COMPREPLY=($(compgen -W "default msgpack" -- "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reconnect-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-payload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-post-packets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --print-code)
+                    COMPREPLY=($(compgen -W "js python" -- "${cur}"))
+                    return 0
+                    ;;
                 --scrollback)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --linger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -229,7 +381,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__decode)
-            opts="-h --eio --payload --hex --base64 --parser --json --color --help"
+            opts="-h --eio --payload --hex --base64 --parser --json --filter --har --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,6 +393,14 @@ _sio() {
                     ;;
                 --parser)
                     COMPREPLY=($(compgen -W "default msgpack" -- "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --har)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -262,6 +422,28 @@ _sio() {
             fi
             case "${prev}" in
                 --ping-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__diff)
+            opts="-h --ignore --eio --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ignore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -461,8 +643,22 @@ _sio() {
             return 0
             ;;
         sio__subcmd__help)
-            opts="decode listen emit run connect replay serve tap demo doctor completions help"
+            opts="decode listen emit run connect replay diff serve tap admin demo doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__help__subcmd__admin)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -530,6 +726,20 @@ _sio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sio__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sio__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -573,6 +783,20 @@ _sio() {
             return 0
             ;;
         sio__subcmd__help__subcmd__listen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -643,7 +867,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__listen)
-            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --count --for --event --json --raw --frames --color --help"
+            opts="-n -q -H -h --namespace --path --query --header --cookie --transport --eio --parser --auth --auto-ack --no-reconnect --reconnect-attempts --retry-forever --timeout --max-payload --max-post-packets --insecure --ca-cert --record --record-secrets --count --for --event --json --raw --frames --filter --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,6 +957,32 @@ _sio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sio__subcmd__man)
+            opts="-h --dir --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -745,13 +995,25 @@ _sio() {
             return 0
             ;;
         sio__subcmd__replay)
-            opts="-h --no-tui --event --json --raw --frames --color --help"
+            opts="-h --no-tui --event --script --stats --sort --format --json --raw --frames --filter --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --event)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "count bytes name rate last" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "mermaid" -- "${cur}"))
+                    return 0
+                    ;;
+                --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -907,7 +1169,7 @@ _sio() {
             return 0
             ;;
         sio__subcmd__tap)
-            opts="-h --listen --parser --insecure --ca-cert --record --record-secrets --for --no-tui --scrollback --json --raw --frames --color --help"
+            opts="-h --listen --parser --insecure --ca-cert --record --record-secrets --for --no-tui --scrollback --json --raw --frames --filter --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -934,6 +1196,10 @@ _sio() {
                     return 0
                     ;;
                 --scrollback)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

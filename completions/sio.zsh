@@ -33,13 +33,15 @@ _sio() {
 _arguments "${_arguments_options[@]}" : \
 '--eio=[Engine.IO protocol revision (3 for Socket.IO 2.x servers)]:EIO:(3 4)' \
 '--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
+'--filter=[Show only the records that match EXPR (the filter language, as for \`/\` in the UI). It picks what is shown, never what is recorded\: --record still keeps every record]:EXPR:_default' \
+'(--payload --hex --base64 --eio)--har=[Decode the Socket.IO traffic of a browser'\''s HAR file (DevTools\: Save all as HAR), or of a recording, instead of frames\: every frame explained, with its session, direction and transport]:FILE:_files' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--payload[Treat each input as a whole polling body and split it into packets first]' \
 '(--base64)--hex[Inputs are hex bytes (spaces allowed)\: a binary frame or binary body]' \
 '--base64[Inputs are base64 bytes\: a binary frame or binary body]' \
 '--json[One JSON record per line instead of the explanation]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '*::frames -- Frames to decode; one per line from standard input when none are given:_default' \
 && ret=0
 ;;
@@ -66,6 +68,7 @@ _arguments "${_arguments_options[@]}" : \
 '--count=[Stop after this many events]:N:_default' \
 '--for=[Stop after this long, e.g. 30s]:DUR:_default' \
 '*--event=[Only these events (repeatable)]:NAME:_default' \
+'--filter=[Show only the records that match EXPR (the filter language, as for \`/\` in the UI). It picks what is shown, never what is recorded\: --record still keeps every record]:EXPR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \
@@ -75,8 +78,8 @@ _arguments "${_arguments_options[@]}" : \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
 '--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
 && ret=0
 ;;
@@ -137,7 +140,7 @@ _arguments "${_arguments_options[@]}" : \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
 '--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
-'--junit=[Write a JUnit XML report (one test case per expect and per emit --ack)]:FILE:_files' \
+'--junit=[Write a JUnit XML report (one test case per expect, expect-none, emit --ack and client line)]:FILE:_files' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \
@@ -174,8 +177,12 @@ _arguments "${_arguments_options[@]}" : \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
 '--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
+'--print-code=[Print the socket.io-client (js) or python-socketio (python) code that opens the same connection (URL, path, namespaces, transports, auth, headers, query, parser, TLS), and exit without connecting]:LANG:((js\:"socket.io-client 4.x on Node.js (CommonJS)"
+python\:"python-socketio 5.x, its asyncio client (aiohttp)"))' \
 '--scrollback=[Records the UI holds in memory; older ones are let go (the --record file keeps all)]:N:_default' \
 '--linger=[When stdin ends, wait at most this long for pending acks before disconnecting]:DUR:_default' \
+'*--client=[Also open the client NAME (repeatable), with the options above and its own CONNECT auth if given; commands go to it as \`NAME\: emit …\`]:NAME[=AUTH_JSON]:_default' \
+'--filter=[Show only the records that match EXPR (the filter language, as for \`/\` in the UI). It picks what is shown, never what is recorded\: --record still keeps every record]:EXPR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \
@@ -186,22 +193,43 @@ _arguments "${_arguments_options[@]}" : \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
 '--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
 && ret=0
 ;;
 (replay)
 _arguments "${_arguments_options[@]}" : \
 '*--event=[Only these events (repeatable)]:NAME:_default' \
+'--sort=[How --stats orders its rows]:SORT:((count\:"Most frequent first"
+bytes\:"Most bytes first"
+name\:"By name"
+rate\:"Busiest now first (events; the others by count)"
+last\:"Most recently seen first (events; the others by count)"))' \
+'(--json --raw)--format=[Print in another form\: \`mermaid\`, a Mermaid sequenceDiagram of the session for a bug report (a lane per client connection and one for the server; each frame an arrow with its meaning; transports and the upgrade as notes; heartbeats folded)]:FORMAT:((mermaid\:"A Mermaid sequenceDiagram"))' \
+'--filter=[Show only the records that match EXPR (the filter language, as for \`/\` in the UI). It picks what is shown, never what is recorded\: --record still keeps every record]:EXPR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--no-tui[Print instead of opening the terminal UI (the default when stdout is not a terminal)]' \
+'(--json --raw --frames --event --stats)--script[Print a \`.sio\` script of what the session did (emits, acks, joins, leaves, the events that answered them as expects) for \`sio run\`, instead of the records. With --filter, of the matching records]' \
+'(--raw --event)--stats[Print statistics instead of the records\: per event name and direction (count, bytes, rate now and at peak, first and last seen, acks asked and answered, p50/p95 ack delay), per namespace, per transport, heartbeats (intervals seen vs announced). With --filter, of the matching records; --json prints one JSON object]' \
 '(--raw)--json[One JSON record per line]' \
 '--raw[Only the raw frames, one per line]' \
 '--frames[Also print the Engine.IO and transport layers (heartbeats, probes, upgrade, HTTP requests)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':file -- A recording made with --record:_files' \
+&& ret=0
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+'*--ignore=[Also ignore this path of each step (repeatable)\: data.0.time, data.*.id, nsp, attachments]:PATH:_default' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--eio[Compare the Engine.IO layer too\: handshakes (without the sid), heartbeats, probes, the upgrade, noops, and the transport of each packet]' \
+'--json[One JSON object per difference, then a summary object]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':a -- The first recording (NDJSON or HAR):_files' \
+':b -- The second recording, compared with the first:_files' \
 && ret=0
 ;;
 (serve)
@@ -229,6 +257,7 @@ _arguments "${_arguments_options[@]}" : \
 '--record=[Append every record to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
 '--for=[Stop after this long, e.g. 30s]:DUR:_default' \
 '--scrollback=[Records the UI holds in memory; older ones are let go (the --record file keeps all)]:N:_default' \
+'--filter=[Show only the records that match EXPR (the filter language, as for \`/\` in the UI). It picks what is shown, never what is recorded\: --record still keeps every record]:EXPR:_default' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--insecure[Accept any TLS certificate from the upstream. Insecure\: for test servers only]' \
 '--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
@@ -239,6 +268,49 @@ _arguments "${_arguments_options[@]}" : \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':upstream -- The server to forward to\: http(s)\://host\:port (a path prefix is kept):_default' \
+&& ret=0
+;;
+(admin)
+_arguments "${_arguments_options[@]}" : \
+'*-n+[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'*--namespace=[Namespace to join at start (repeatable); replaces the URL'\''s namespace]:NS:_default' \
+'--path=[Engine.IO path on the server]:PATH:_default' \
+'*-q+[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*--query=[Query parameter sent on every request (repeatable)]:K=V:_default' \
+'*-H+[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--header=[Header sent on every request and on the WebSocket handshake (repeatable)]:NAME: VALUE:_default' \
+'*--cookie=[Cookies to send, as \`a=1; b=2\` (repeatable); cookies the server sets are kept too]:COOKIES:_default' \
+'--transport=[auto\: polling, then the WebSocket upgrade; or one transport only]:TRANSPORT:(auto polling websocket)' \
+'--eio=[Engine.IO revision\: auto falls back to 3 for Socket.IO 2.x servers]:EIO:(auto 3 4)' \
+'--parser=[Socket.IO packet encoding]:PARSER:(default msgpack)' \
+'--auth=[CONNECT auth payload (JSON), e.g. '\''{"token"\:"abc"}'\'']:JSON:_default' \
+'--reconnect-attempts=[Give up after this many reconnect attempts (default\: never)]:N:_default' \
+'--timeout=[Time allowed for the Engine.IO handshake and for each namespace'\''s CONNECT answer, e.g. 20s, 500ms]:TIMEOUT:_default' \
+'--max-payload=[Largest polling body or WebSocket message taken from the server, e.g. 32MiB, 500kB, 1000000]:SIZE:_default' \
+'--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
+'--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
+'--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
+'--admin-namespace=[The Admin UI'\''s namespace on the server (admin-ui'\''s namespaceName, python-socketio'\''s namespace)]:NS:_default' \
+'(--auth)--user=[User name for the Admin UI'\''s basic auth (sent with --password as the namespace auth {username, password})]:NAME:_default' \
+'--password=[Password for the Admin UI'\''s basic auth]:PASS:_default' \
+'--linger=[With --no-tui\: when stdin ends, wait this long for the operations'\'' effects, then exit]:DUR:_default' \
+'--for=[Stop after this long, e.g. 30s]:DUR:_default' \
+'--max-sockets=[Sockets listed at most; more are counted, not kept]:N:_default' \
+'--max-events=[Server events kept at most (development mode); older ones are let go]:N:_default' \
+'--scrollback=[Records the TUI holds in memory; older ones are let go (the --record file keeps all)]:N:_default' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'--auto-ack[Answer every server ack request with an empty ack]' \
+'--no-reconnect[Do not reconnect when the connection breaks]' \
+'(--no-reconnect --reconnect-attempts)--retry-forever[Keep retrying the first connection even when it fails for a reason that will not go away by itself (unknown host, TLS, a 4xx answer, not a Socket.IO server)]' \
+'--insecure[Accept any TLS certificate. Insecure\: for test servers only]' \
+'--record-secrets[Keep auth payloads, Authorization and Cookie headers in the recording (masked by default)]' \
+'(--no-tui)--snapshot[Print the current servers, sockets and rooms once (after a full round of server reports) and exit]' \
+'--no-tui[Print records even on a terminal; lines on stdin are operations (see above)]' \
+'--json[One JSON record per line (with --snapshot\: one JSON object)]' \
+'--frames[Also print the admin connection'\''s own frames and HTTP requests]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':url -- Server URL\: http, https, ws or wss; a path names the namespace (http\://h\:3000/admin joins /admin):_default' \
 && ret=0
 ;;
 (demo)
@@ -294,6 +366,15 @@ _arguments "${_arguments_options[@]}" : \
 ':shell:(bash elvish fish powershell zsh)' \
 && ret=0
 ;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'()--dir=[Write every page (sio.1, sio-connect.1, …) into DIR instead, making it when missing]:DIR:_files' \
+'--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::command -- The subcommand whose page to print (none\: sio'\''s own page):_default' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_sio__subcmd__help_commands" \
@@ -330,11 +411,19 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (serve)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (tap)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(admin)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -347,6 +436,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(man)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -371,15 +464,23 @@ _sio_commands() {
 'emit:Connect, emit one event (optionally wait for its ack), print, exit' \
 'run:Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)' \
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
-'replay:Print a recording (from --record) as listen would' \
+'replay:Print a recording (from --record, or a browser'\''s HAR file) as listen would, its statistics (--stats), or a diagram' \
+'diff:Compare two recordings (from --record, or browsers'\'' HAR files) event by event' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'tap:A recording reverse proxy\: point an app'\''s client at it and see its own Socket.IO traffic, decoded' \
+'admin:The server'\''s side\: sockets, rooms and events of a server instrumented for the Socket.IO Admin UI' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
+'man:Print the manual page (roff) of sio or of a subcommand, or write them all to a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'sio commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__admin_commands] )) ||
+_sio__subcmd__admin_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio admin commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__completions_commands] )) ||
 _sio__subcmd__completions_commands() {
@@ -401,6 +502,11 @@ _sio__subcmd__demo_commands() {
     local commands; commands=()
     _describe -t commands 'sio demo commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__diff_commands] )) ||
+_sio__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio diff commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__doctor_commands] )) ||
 _sio__subcmd__doctor_commands() {
     local commands; commands=()
@@ -419,15 +525,23 @@ _sio__subcmd__help_commands() {
 'emit:Connect, emit one event (optionally wait for its ack), print, exit' \
 'run:Run a script of commands (emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)' \
 'connect:An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout' \
-'replay:Print a recording (from --record) as listen would' \
+'replay:Print a recording (from --record, or a browser'\''s HAR file) as listen would, its statistics (--stats), or a diagram' \
+'diff:Compare two recordings (from --record, or browsers'\'' HAR files) event by event' \
 'serve:Run a local Socket.IO server that prints every connection, event and disconnection' \
 'tap:A recording reverse proxy\: point an app'\''s client at it and see its own Socket.IO traffic, decoded' \
+'admin:The server'\''s side\: sockets, rooms and events of a server instrumented for the Socket.IO Admin UI' \
 'demo:Start the embedded server on a free port and connect to it\: the quickest way to see sio work' \
 'doctor:Diagnose a deployment\: why a client cannot connect, or keeps disconnecting' \
 'completions:Print a shell completion script' \
+'man:Print the manual page (roff) of sio or of a subcommand, or write them all to a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'sio help commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__help__subcmd__admin_commands] )) ||
+_sio__subcmd__help__subcmd__admin_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help admin commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__help__subcmd__completions_commands] )) ||
 _sio__subcmd__help__subcmd__completions_commands() {
@@ -449,6 +563,11 @@ _sio__subcmd__help__subcmd__demo_commands() {
     local commands; commands=()
     _describe -t commands 'sio help demo commands' commands "$@"
 }
+(( $+functions[_sio__subcmd__help__subcmd__diff_commands] )) ||
+_sio__subcmd__help__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help diff commands' commands "$@"
+}
 (( $+functions[_sio__subcmd__help__subcmd__doctor_commands] )) ||
 _sio__subcmd__help__subcmd__doctor_commands() {
     local commands; commands=()
@@ -468,6 +587,11 @@ _sio__subcmd__help__subcmd__help_commands() {
 _sio__subcmd__help__subcmd__listen_commands() {
     local commands; commands=()
     _describe -t commands 'sio help listen commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__help__subcmd__man_commands] )) ||
+_sio__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio help man commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__help__subcmd__replay_commands] )) ||
 _sio__subcmd__help__subcmd__replay_commands() {
@@ -493,6 +617,11 @@ _sio__subcmd__help__subcmd__tap_commands() {
 _sio__subcmd__listen_commands() {
     local commands; commands=()
     _describe -t commands 'sio listen commands' commands "$@"
+}
+(( $+functions[_sio__subcmd__man_commands] )) ||
+_sio__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'sio man commands' commands "$@"
 }
 (( $+functions[_sio__subcmd__replay_commands] )) ||
 _sio__subcmd__replay_commands() {

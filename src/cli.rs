@@ -51,8 +51,30 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// An interactive session; without a terminal (or with --no-tui), commands from stdin and records on stdout.
     Connect(Box<ConnectCmdArgs>),
-    /// Print a recording (from --record) as listen would.
+    /// Print a recording (from --record, or a browser's HAR file) as listen would, its statistics (--stats), or a diagram.
+    #[command(
+        after_help = "Examples:\n  sio replay session.ndjson\n  sio replay app.har --frames\n  \
+                            sio replay session.ndjson --format mermaid --filter '-kind:http'\n  \
+                            sio replay session.ndjson --stats --sort bytes"
+    )]
     Replay(ReplayArgs),
+    /// Compare two recordings (from --record, or browsers' HAR files) event by event.
+    #[command(
+        long_about = "Compares two recordings (NDJSON written by --record, or HAR files) step by step: each \
+                      Socket.IO packet, both ways, with its type, namespace, event and data (binary attachments \
+                      included). What differs from run to run by nature is left out: times, sids, ack ids (an \
+                      event still says whether it asked for an ack), socket ids and pids in CONNECT answers, \
+                      the recovery offset appended to events when connection state recovery is on. Connections \
+                      are paired in the order they first appear.\n\n\
+                      Prints each step that was added (only in B), missing (only in A), reordered (in both, \
+                      elsewhere) or changed (the same kind of step at the same place, other contents, with the \
+                      paths that differ).\n\n\
+                      Exit codes: 0 equal, 1 different, 2 a file that cannot be read as a recording.",
+        after_help = "Examples:\n  sio diff before.ndjson after.ndjson\n  \
+                      sio diff a.ndjson b.ndjson --ignore data.1.time --ignore 'data.*.id'\n  \
+                      sio diff chrome.har sio-run.ndjson --eio --json"
+    )]
+    Diff(DiffArgs),
     /// Run a local Socket.IO server that prints every connection, event and disconnection.
     #[command(
         long_about = "Run a Socket.IO server (socketioxide) for debugging clients: it prints every connection, \
@@ -93,6 +115,33 @@ pub enum Command {
                       sio tap http://localhost:3000 --listen 127.0.0.1:8080 --json --record app.ndjson"
     )]
     Tap(Box<TapArgs>),
+    /// The server's side: sockets, rooms and events of a server instrumented for the Socket.IO Admin UI.
+    #[command(
+        long_about = "Connects to the namespace that @socket.io/admin-ui (Node: instrument(io, {auth, mode})) \
+                      and python-socketio (sio.instrument(...)) serve for the Admin UI (default /admin) and \
+                      shows the server's own state: its servers (one per node of a cluster), every socket \
+                      (namespace, transport, address, headers, rooms, data), the rooms with their members, \
+                      and in the server's development mode every event it received and sent, with counters \
+                      per second. The connection options apply; the URL names the server (a path names the \
+                      admin namespace, as --admin-namespace does).\n\n\
+                      On a terminal, the TUI: a sockets view, a rooms view and an events view beside the \
+                      admin connection's own traffic; operations on its command line (`:`), each confirmed \
+                      first. Otherwise every admin event is printed as a record (`--json`: NDJSON; \
+                      `state` \"admin\", the event in `data.event`), or `--snapshot` prints the current \
+                      servers, sockets and rooms once and exits.\n\n\
+                      With --no-tui, lines on stdin are operations, where the server's supportedFeatures \
+                      allow them: `join ROOM TARGET`, `leave ROOM TARGET`, `disconnect TARGET [--close]`, \
+                      `emit TARGET EVENT [ARG]...`; TARGET is a socket id, a room, * (every socket of the \
+                      namespace) or --match TEXT (the listed sockets whose id, address, user agent, \
+                      transport or rooms contain TEXT); -n NS picks the namespace (default: the socket's, \
+                      else /). When stdin ends, sio waits --linger and exits.\n\n\
+                      Exit codes: 0 done, 1 refused (wrong password, not instrumented, an operation the \
+                      server does not allow) or the connection closed, 2 usage error, 130 Ctrl-C.",
+        after_help = "Examples:\n  sio admin http://localhost:3000\n  \
+                      sio admin http://localhost:3000 --user admin --password secret --snapshot --json | jq .sockets\n  \
+                      echo 'disconnect --match curl' | sio admin http://localhost:3000 --no-tui"
+    )]
+    Admin(Box<AdminArgs>),
     /// Start the embedded server on a free port and connect to it: the quickest way to see sio work.
     #[command(
         long_about = "Starts the embedded Socket.IO server (as `sio serve`) on a free port and opens \
@@ -124,6 +173,21 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff) of sio or of a subcommand, or write them all to a directory.
+    #[command(after_help = "Examples:\n  sio man | man -l -\n  sio man connect | man -l -\n  \
+                            sio man --dir ~/.local/share/man/man1   (then: man sio, man sio-connect)")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (none: sio's own page).
+    #[arg(value_name = "SUBCOMMAND")]
+    pub command: Vec<String>,
+
+    /// Write every page (sio.1, sio-connect.1, …) into DIR instead, making it when missing.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +218,14 @@ pub struct DecodeArgs {
     /// One JSON record per line instead of the explanation.
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Decode the Socket.IO traffic of a browser's HAR file (DevTools: Save all as HAR), or of a
+    /// recording, instead of frames: every frame explained, with its session, direction and transport.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["frames", "payload", "hex", "base64", "eio"])]
+    pub har: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -312,7 +384,48 @@ impl OutputArgs {
             },
             frames: self.frames,
             events,
+            filter: crate::filter::Filter::default(),
         }
+    }
+}
+
+/// `--filter EXPR`: what is shown; shared by every command that shows records.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Show only the records that match EXPR (the filter language, as for `/` in the UI).
+    /// It picks what is shown, never what is recorded: --record still keeps every record.
+    #[arg(
+        long,
+        value_name = "EXPR",
+        // `--filter -kind:heartbeat`: a negated term is the value, not a flag.
+        allow_hyphen_values = true,
+        long_help = "Show only the records that match EXPR, the language of `/` in the UI. It picks \
+                     what is shown, never what is recorded (--record keeps every record, in order and \
+                     unchanged), and it brings back nothing a command hides without it (the Engine.IO \
+                     and transport layers need --frames).\n\n\
+                     Terms separated by spaces must all hold; `or` between terms; `-` before a term \
+                     negates it; parentheses group; `a|b` gives a field alternatives:\n  \
+                     event:NAME (glob: event:chat*)   ns:/admin   dir:in|out   transport:polling|ws\n  \
+                     kind:event|ack|connect|disconnect|error|heartbeat|upgrade|binary|http|state|malformed\n  \
+                     client:NAME   sid:SID   ack:ID (ack:* any)\n  \
+                     data.PATH=VALUE, data.PATH~TEXT on the decoded arguments (data.0.room=r1)\n  \
+                     WORD or \"a phrase\": text in the raw frame or its meaning, any case\n  \
+                     /REGEX/ (/REGEX/i ignores case)\n\n\
+                     Example: --filter 'event:chat* -dir:out or kind:error'"
+    )]
+    pub filter: Option<String>,
+}
+
+impl FilterArgs {
+    /// The parsed filter; a bad expression is reported (exit 2) with where it went wrong.
+    pub fn parse(&self) -> Result<crate::filter::Filter, u8> {
+        let text = self.filter.as_deref().unwrap_or("");
+        crate::filter::Filter::parse(text).map_err(|e| {
+            // The expression with a caret under the place, then the one-line reason (last).
+            let before = text.get(..e.pos).unwrap_or(text);
+            eprintln!("  {text}\n  {}^", " ".repeat(before.chars().count()));
+            crate::commands::exit::fail(crate::commands::exit::USAGE, format!("--filter: {e}"))
+        })
     }
 }
 
@@ -348,7 +461,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep_going: bool,
 
-    /// Write a JUnit XML report (one test case per expect and per emit --ack).
+    /// Write a JUnit XML report (one test case per expect, expect-none, emit --ack and client line).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<std::path::PathBuf>,
 
@@ -365,6 +478,12 @@ pub struct ConnectCmdArgs {
     #[arg(long)]
     pub no_tui: bool,
 
+    /// Print the socket.io-client (js) or python-socketio (python) code that opens the same
+    /// connection (URL, path, namespaces, transports, auth, headers, query, parser, TLS), and exit
+    /// without connecting.
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub print_code: Option<crate::snippets::Lang>,
+
     /// Records the UI holds in memory; older ones are let go (the --record file keeps all).
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub scrollback: usize,
@@ -373,8 +492,38 @@ pub struct ConnectCmdArgs {
     #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DUR")]
     pub linger: std::time::Duration,
 
+    /// Also open the client NAME (repeatable), with the options above and its own CONNECT
+    /// auth if given; commands go to it as `NAME: emit …`.
+    #[arg(long = "client", value_name = "NAME[=AUTH_JSON]", value_parser = parse_client)]
+    pub clients: Vec<(String, Option<serde_json::Value>)>,
+
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first recording (NDJSON or HAR).
+    pub a: std::path::PathBuf,
+
+    /// The second recording, compared with the first.
+    pub b: std::path::PathBuf,
+
+    /// Also ignore this path of each step (repeatable): data.0.time, data.*.id, nsp, attachments.
+    #[arg(long = "ignore", value_name = "PATH")]
+    pub ignore: Vec<crate::diff::IgnorePath>,
+
+    /// Compare the Engine.IO layer too: handshakes (without the sid), heartbeats, probes, the
+    /// upgrade, noops, and the transport of each packet.
+    #[arg(long)]
+    pub eio: bool,
+
+    /// One JSON object per difference, then a summary object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -390,8 +539,39 @@ pub struct ReplayArgs {
     #[arg(long = "event", value_name = "NAME")]
     pub events: Vec<String>,
 
+    /// Print a `.sio` script of what the session did (emits, acks, joins, leaves, the
+    /// events that answered them as expects) for `sio run`, instead of the records.
+    /// With --filter, of the matching records.
+    #[arg(long, conflicts_with_all = ["json", "raw", "frames", "events", "stats"])]
+    pub script: bool,
+    /// Print statistics instead of the records: per event name and direction (count, bytes,
+    /// rate now and at peak, first and last seen, acks asked and answered, p50/p95 ack
+    /// delay), per namespace, per transport, heartbeats (intervals seen vs announced).
+    /// With --filter, of the matching records; --json prints one JSON object.
+    #[arg(long, conflicts_with_all = ["raw", "events"])]
+    pub stats: bool,
+
+    /// How --stats orders its rows.
+    #[arg(long, value_enum, default_value_t = crate::stats::SortBy::Count, requires = "stats")]
+    pub sort: crate::stats::SortBy,
+
+    /// Print in another form: `mermaid`, a Mermaid sequenceDiagram of the session for a bug
+    /// report (a lane per client connection and one for the server; each frame an arrow with
+    /// its meaning; transports and the upgrade as notes; heartbeats folded).
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["json", "raw"])]
+    pub format: Option<ReplayFormat>,
+
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReplayFormat {
+    /// A Mermaid sequenceDiagram.
+    Mermaid,
 }
 
 #[derive(Debug, Args)]
@@ -427,6 +607,9 @@ pub struct ListenArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -445,18 +628,31 @@ pub enum EioChoiceArg {
     V4,
 }
 
-fn parse_query(s: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_query(s: &str) -> Result<(String, String), String> {
     let (k, v) = s.split_once('=').ok_or_else(|| format!("{s:?} is not k=v"))?;
     Ok((k.to_string(), v.to_string()))
 }
 
-fn parse_header(s: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_header(s: &str) -> Result<(String, String), String> {
     let (k, v) = s.split_once(':').ok_or_else(|| format!("{s:?} is not 'Name: value'"))?;
     let name = k.trim();
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(format!("{name:?} is not a header name"));
     }
     Ok((name.to_string(), v.trim().to_string()))
+}
+
+/// `bob` or `bob={"user":"bob"}`.
+fn parse_client(s: &str) -> Result<(String, Option<serde_json::Value>), String> {
+    let (name, auth) = match s.split_once('=') {
+        Some((name, auth)) => (name, Some(parse_json(auth)?)),
+        None => (s, None),
+    };
+    crate::script::parse::check_client_name(name)?;
+    if name == crate::script::parse::MAIN {
+        return Err("\"main\" is the connection from the command line; pick another name".into());
+    }
+    Ok((name.to_string(), auth))
 }
 
 fn parse_json(s: &str) -> Result<serde_json::Value, String> {
@@ -596,6 +792,9 @@ pub struct TapArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -659,4 +858,64 @@ pub struct DemoArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// The Admin UI's namespace on the server (admin-ui's namespaceName, python-socketio's namespace).
+    #[arg(long, value_name = "NS")]
+    pub admin_namespace: Option<String>,
+
+    /// User name for the Admin UI's basic auth (sent with --password as the namespace auth {username, password}).
+    #[arg(long, value_name = "NAME", requires = "password", conflicts_with = "auth")]
+    pub user: Option<String>,
+
+    /// Password for the Admin UI's basic auth.
+    #[arg(
+        long,
+        value_name = "PASS",
+        env = "SIO_ADMIN_PASSWORD",
+        hide_env_values = true,
+        requires = "user"
+    )]
+    pub password: Option<String>,
+
+    /// Print the current servers, sockets and rooms once (after a full round of server reports) and exit.
+    #[arg(long, conflicts_with = "no_tui")]
+    pub snapshot: bool,
+
+    /// Print records even on a terminal; lines on stdin are operations (see above).
+    #[arg(long)]
+    pub no_tui: bool,
+
+    /// With --no-tui: when stdin ends, wait this long for the operations' effects, then exit.
+    #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DUR")]
+    pub linger: std::time::Duration,
+
+    /// Stop after this long, e.g. 30s.
+    #[arg(long = "for", value_name = "DUR", value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+
+    /// Sockets listed at most; more are counted, not kept.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub max_sockets: usize,
+
+    /// Server events kept at most (development mode); older ones are let go.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_events: usize,
+
+    /// Records the TUI holds in memory; older ones are let go (the --record file keeps all).
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub scrollback: usize,
+
+    /// One JSON record per line (with --snapshot: one JSON object).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also print the admin connection's own frames and HTTP requests.
+    #[arg(long)]
+    pub frames: bool,
 }

@@ -330,6 +330,12 @@ fn append_error(decoded: &Decoded, out: &mut Vec<Part>) {
 
 /// A one-line meaning: `EVENT /admin "chat" ack#7 {"text":"hi"}`.
 pub fn summary(decoded: &Decoded) -> String {
+    summary_with(decoded, true)
+}
+
+/// The meaning, with or without the arguments (rendering them parses the data: the
+/// filter leaves them out where the raw frame already holds them as they read).
+pub fn summary_with(decoded: &Decoded, with_args: bool) -> String {
     let mut s = String::new();
     if let Some(sio) = &decoded.sio {
         s.push_str(sio.kind.name(sio.version));
@@ -342,7 +348,7 @@ pub fn summary(decoded: &Decoded) -> String {
         if let Some(id) = sio.id {
             let _ = write!(s, " #{id}");
         }
-        let args = args_preview(sio);
+        let args = if with_args { args_preview(sio) } else { String::new() };
         if !args.is_empty() {
             let _ = write!(s, " {args}");
         }

@@ -37,10 +37,13 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Connect(args) => commands::connect::run(args),
         Command::Replay(args) => commands::replay::run(args),
+        Command::Diff(args) => commands::diff::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Doctor(args) => commands::doctor::run(args),
         Command::Tap(args) => commands::tap::run(args),
+        Command::Admin(args) => commands::admin::run(args),
+        Command::Man(args) => commands::man::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "sio", &mut std::io::stdout());
             exit::OK

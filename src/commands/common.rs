@@ -7,6 +7,7 @@ use crate::output::printer::{Form, Printer};
 use crate::output::recorder::Recorder;
 use crate::output::stdout;
 use crate::record::Record;
+use crate::script::clients::{Clients, line_label};
 use crate::script::run::RecordSink;
 
 /// One thread: the engine, the consumer and the UI hand records to each other on it
@@ -137,6 +138,33 @@ pub fn say(json: bool, value: serde_json::Value, human: &str) {
 pub fn start_session(connect: &ConnectArgs, printer: Printer) -> Result<crate::script::run::Session, u8> {
     let observer = Observer::new(printer, connect).map_err(|e| exit::fail(exit::USAGE, e))?;
     crate::script::run::start(connect.to_options(), observer).map_err(|e| exit::fail(exit::USAGE, e))
+}
+
+/// [`start_session`] as the client `main` of a roster that `client` lines add to;
+/// `named` when other clients are known to come (their records name them all).
+pub fn start_clients(connect: &ConnectArgs, printer: Printer, named: bool) -> Result<Clients, u8> {
+    let observer = Observer::new(printer, connect).map_err(|e| exit::fail(exit::USAGE, e))?;
+    Clients::start(connect.to_options(), observer, named, ready_within(connect)).map_err(|e| exit::fail(exit::USAGE, e))
+}
+
+/// One result line of `run` or line mode: `✓ line 3 (bob): command — message` in
+/// human form (the client only when results name clients), or a `result` object
+/// with `client` in JSON.
+pub fn say_result(json: bool, number: usize, client: Option<&str>, command: &str, result: &Result<String, String>) {
+    let (ok, message, mark) = match result {
+        Ok(m) => (true, m, '✓'),
+        Err(e) => (false, e, '✗'),
+    };
+    let mut value =
+        serde_json::json!({"kind": "result", "line": number, "ok": ok, "command": command, "message": message});
+    if let Some(name) = client {
+        value["client"] = serde_json::Value::from(name);
+    }
+    say(
+        json,
+        value,
+        &format!("{mark} {}: {command} — {message}", line_label(number, client)),
+    );
 }
 
 /// Resolves at `limit` from now (--for); never without one.

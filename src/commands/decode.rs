@@ -7,9 +7,11 @@ use base64::Engine as _;
 use super::exit;
 use crate::cli::DecodeArgs;
 use crate::explain;
+use crate::filter::Filter;
 use crate::output::explain_text;
+use crate::output::recording::{self, Item, Source};
 use crate::proto::eio::{EioVersion, Frame};
-use crate::proto::frame::{Decoded, FrameDecoder, decode_payload};
+use crate::proto::frame::{Decoded, FrameDecoder, Parser, decode_payload};
 use crate::record::{Body, FrameRecord, Raw, Record, Timestamp};
 
 /// One input as bytes: text frames stay text, `--hex`/`--base64` give binary.
@@ -51,31 +53,42 @@ struct Printer<'a> {
     eio: EioVersion,
     seq: u64,
     failed: bool,
+    /// `--filter`: which frames are shown (all are decoded, in order).
+    filter: Filter,
+    /// Malformed frames the filter did not show.
+    hidden_malformed: usize,
 }
 
 impl Printer<'_> {
     fn frame(&mut self, frame: Frame<'_>, decoded: Decoded, indent: &str) -> std::io::Result<()> {
-        self.failed |= decoded.error.is_some();
-        let raw = Raw::from_frame(frame);
+        let malformed = decoded.error.is_some();
+        self.failed |= malformed;
+        let record = Record {
+            seq: self.seq,
+            time: Timestamp::now(),
+            conn: None,
+            body: Body::Frame(FrameRecord {
+                dir: None,
+                transport: None,
+                raw: Raw::from_frame(frame),
+                decoded,
+            }),
+        };
+        self.seq += 1;
+        if !self.filter.matches(&record) {
+            self.hidden_malformed += usize::from(malformed);
+            return Ok(());
+        }
         if self.json {
-            let record = Record {
-                seq: self.seq,
-                time: Timestamp::now(),
-                conn: None,
-                body: Body::Frame(FrameRecord {
-                    dir: None,
-                    transport: None,
-                    raw,
-                    decoded,
-                }),
-            };
-            self.seq += 1;
             self.line.clear();
             serde_json::to_writer(&mut self.line, &record)?;
             self.line.push(b'\n');
             return self.out.write_all(&self.line);
         }
-        let parts = explain::parts(&raw, &decoded, self.eio);
+        let Body::Frame(FrameRecord { raw, decoded, .. }) = &record.body else {
+            return Ok(());
+        };
+        let parts = explain::parts(raw, decoded, self.eio);
         let line = match frame {
             Frame::Text(t) => t.to_string(),
             Frame::Binary(b) => format!("<binary {} bytes> {}", b.len(), explain::hex_preview(b, 32)),
@@ -83,7 +96,7 @@ impl Printer<'_> {
         write!(
             self.out,
             "{}",
-            explain_text::render(&line, &parts, &explain::summary(&decoded), indent)
+            explain_text::render(&line, &parts, &explain::summary(decoded), indent)
         )
     }
 
@@ -103,19 +116,123 @@ impl Printer<'_> {
 }
 
 pub fn run(args: &DecodeArgs) -> u8 {
+    let filter = match args.filter.parse() {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     // Buffered here, flushed whenever input runs dry: one write per batch, not per line.
     let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
-    match run_to(args, &mut out).and_then(|ok| out.flush().map(|_| ok)) {
-        Ok(true) => exit::OK,
-        Ok(false) => exit::fail(exit::FAILURE, "malformed input (each is marked ✗ above)"),
+    let result = match &args.har {
+        Some(path) => {
+            let parser = match Parser::from(args.parser) {
+                Parser::Default => None,
+                chosen => Some(chosen),
+            };
+            let source = match recording::open_with(path, parser) {
+                Ok(s) => s,
+                Err(e) => return exit::fail(if e.usage { exit::USAGE } else { exit::FAILURE }, e.message),
+            };
+            recording_to(source, &filter, args.json, &mut out)
+        }
+        None => run_to(args, filter, &mut out),
+    };
+    match result.and_then(|ok| out.flush().map(|_| ok)) {
+        Ok(Outcome { failed: false, .. }) => exit::OK,
+        Ok(Outcome {
+            hidden_malformed: 0, ..
+        }) => exit::fail(exit::FAILURE, "malformed input (each is marked ✗ above)"),
+        Ok(Outcome { hidden_malformed, .. }) => exit::fail(
+            exit::FAILURE,
+            format!("malformed input ({hidden_malformed} of the malformed frames not shown: --filter hid them)"),
+        ),
         // A closed pipe (`sio decode … | head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
         Err(e) => exit::fail(exit::FAILURE, e),
     }
 }
 
-/// Decodes every input; returns whether all of them were well formed.
-pub fn run_to(args: &DecodeArgs, out: &mut dyn Write) -> std::io::Result<bool> {
+/// What decoding every input found.
+pub struct Outcome {
+    /// Some input was malformed.
+    pub failed: bool,
+    /// Malformed frames that `--filter` did not show.
+    pub hidden_malformed: usize,
+}
+
+/// Explains every frame of a recording (a HAR's or `--record`'s), each under a line
+/// naming its time, session, direction and transport, showing the frames `filter` matches.
+fn recording_to(source: Source, filter: &Filter, json: bool, out: &mut dyn Write) -> std::io::Result<Outcome> {
+    let mut ok = true;
+    let mut hidden_malformed = 0usize;
+    for item in source.items() {
+        let record = match item {
+            Ok(Item::Record(r, _)) => r,
+            Ok(Item::Bad(number, why)) => {
+                ok = false;
+                writeln!(out, "✗ line {number}: not a record ({why})")?;
+                continue;
+            }
+            Err(why) => {
+                writeln!(out, "✗ {why}")?;
+                return Ok(Outcome {
+                    failed: true,
+                    hidden_malformed,
+                });
+            }
+        };
+        let frame = match &record.body {
+            Body::Frame(frame) => frame,
+            Body::State(s) if s.state == "har malformed" => {
+                ok = false;
+                if !json {
+                    writeln!(
+                        out,
+                        "✗ {}",
+                        s.detail.as_deref().unwrap_or("part of the HAR is malformed")
+                    )?;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let well_formed = frame.decoded.error.is_none();
+        ok &= well_formed;
+        if !filter.matches(&record) {
+            hidden_malformed += usize::from(!well_formed);
+            continue;
+        }
+        if json {
+            writeln!(out, "{}", record.to_json_line())?;
+            continue;
+        }
+        let eio = frame.decoded.eio.as_ref().map_or(EioVersion::V4, |e| e.version);
+        let arrow = match frame.dir {
+            Some(crate::record::Direction::Out) => "↑ client → server",
+            Some(crate::record::Direction::In) => "↓ server → client",
+            None => "·",
+        };
+        let transport = frame.transport.map(|t| t.to_string()).unwrap_or_default();
+        let conn = record.conn.as_deref().unwrap_or("-");
+        writeln!(out, "{} {conn} {arrow} {transport}", record.time.clock())?;
+        let line = match frame.raw.as_frame() {
+            Frame::Text(t) => t.to_string(),
+            Frame::Binary(b) => format!("<binary {} bytes> {}", b.len(), explain::hex_preview(b, 32)),
+        };
+        let parts = explain::parts(&frame.raw, &frame.decoded, eio);
+        write!(
+            out,
+            "{}",
+            explain_text::render(&line, &parts, &explain::summary(&frame.decoded), "  ")
+        )?;
+    }
+    Ok(Outcome {
+        failed: !ok,
+        hidden_malformed,
+    })
+}
+
+/// Decodes every input, showing the frames `filter` matches.
+pub fn run_to(args: &DecodeArgs, filter: Filter, out: &mut dyn Write) -> std::io::Result<Outcome> {
     let eio: EioVersion = args.eio.into();
     let mut decoder = FrameDecoder::new(eio, args.parser.into());
     let mut printer = Printer {
@@ -125,6 +242,8 @@ pub fn run_to(args: &DecodeArgs, out: &mut dyn Write) -> std::io::Result<bool> {
         eio,
         seq: 0,
         failed: false,
+        filter,
+        hidden_malformed: 0,
     };
     let mut handle = |line: &str, printer: &mut Printer<'_>| -> std::io::Result<()> {
         let input = match parse_input(line, args) {
@@ -182,5 +301,8 @@ pub fn run_to(args: &DecodeArgs, out: &mut dyn Write) -> std::io::Result<bool> {
     if let Some(e) = decoder.finish() {
         printer.problem(&format!("end of input: {}", e.message))?;
     }
-    Ok(!printer.failed)
+    Ok(Outcome {
+        failed: printer.failed,
+        hidden_malformed: printer.hidden_malformed,
+    })
 }

@@ -64,7 +64,7 @@ async fn demo(args: &DemoArgs) -> u8 {
     let code = if tui {
         let cli = Cli::try_parse_from(["sio", "connect", &url]);
         match cli.map(|c| c.command) {
-            Ok(Command::Connect(connect)) => super::connect::ui(&connect).await,
+            Ok(Command::Connect(connect)) => super::connect::ui(&connect, crate::filter::Filter::default()).await,
             _ => exit::FAILURE,
         }
     } else {

@@ -15,7 +15,12 @@ pub fn run(args: &ListenArgs) -> u8 {
 }
 
 async fn listen(args: &ListenArgs) -> u8 {
-    let observer = match Observer::new(args.output.printer(args.events.clone()), &args.connect) {
+    let filter = match args.filter.parse() {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let printer = args.output.printer(args.events.clone()).with_filter(filter);
+    let observer = match Observer::new(printer, &args.connect) {
         Ok(o) => o,
         Err(e) => {
             return exit::fail(exit::USAGE, e);

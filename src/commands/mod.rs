@@ -1,12 +1,15 @@
 //! One module per subcommand; each returns the process exit code.
 
+pub mod admin;
 pub mod common;
 pub mod connect;
 pub mod decode;
 pub mod demo;
+pub mod diff;
 pub mod doctor;
 pub mod emit;
 pub mod listen;
+pub mod man;
 pub mod replay;
 pub mod run;
 pub mod serve;

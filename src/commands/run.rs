@@ -2,15 +2,15 @@
 //! --keep-going; a JUnit report for CI.
 
 use std::io::Read as _;
-use std::time::Instant;
 
 use serde_json::json;
 
-use super::common::{ready_within, runtime, say, start_session};
+use super::common::{ready_within, runtime, say, say_result, start_clients};
 use super::exit;
 use crate::cli::RunArgs;
+use crate::script::clients::{ClientResult, line_label};
 use crate::script::junit::{self, Outcome};
-use crate::script::parse::{Line, Step, parse_script};
+use crate::script::parse::{Line, MAIN, Step, parse_script};
 
 pub fn run(args: &RunArgs) -> u8 {
     let (name, text) = if args.script == "-" {
@@ -47,66 +47,73 @@ pub fn run(args: &RunArgs) -> u8 {
 }
 
 fn is_check(step: &Step) -> bool {
-    matches!(step, Step::Expect { .. } | Step::Emit { ack: Some(_), .. })
+    matches!(
+        step,
+        Step::Expect { .. } | Step::ExpectNone { .. } | Step::Emit { ack: Some(_), .. } | Step::Client { .. }
+    )
 }
 
 pub async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
     let json = args.output.json;
     let wait = ready_within(&args.connect);
-    let mut session = match start_session(&args.connect, args.output.printer(Vec::new())) {
-        Ok(s) => s,
+    // Known before connecting, so that main's first record names it too.
+    let several = lines.iter().any(|l| matches!(l.step, Step::Client { .. }));
+    let mut clients = match start_clients(&args.connect, args.output.printer(Vec::new()), several) {
+        Ok(c) => c,
         Err(code) => return code,
     };
     let mut outcomes: Vec<Outcome> = Vec::new();
-    let ready = session.ready(wait).await;
+    let ready = clients.main().ready(wait).await;
+    let mut ran = 0;
     for line in lines {
         if ready.is_err() {
             break;
         }
-        let started = Instant::now();
-        let result = tokio::select! {
-            r = session.run(&line.step) => r,
+        ran += 1;
+        let results = tokio::select! {
+            r = clients.run(MAIN, &line.clients, &line.step) => r,
             _ = tokio::signal::ctrl_c() => {
-                session.close(std::time::Duration::from_secs(1)).await;
+                clients.close(std::time::Duration::from_secs(1)).await;
                 return exit::INTERRUPTED;
             }
         };
-        let outcome = Outcome {
-            line: line.number,
-            text: line.text.clone(),
+        let mut failed = false;
+        for ClientResult {
+            client,
             result,
-            elapsed: started.elapsed(),
-            is_check: is_check(&line.step),
-        };
-        match &outcome.result {
-            Ok(message) => say(
-                json,
-                json!({"kind": "result", "line": line.number, "ok": true, "command": line.text, "message": message}),
-                &format!("✓ line {}: {} — {message}", line.number, line.text),
-            ),
-            Err(e) => say(
-                json,
-                json!({"kind": "result", "line": line.number, "ok": false, "command": line.text, "message": e}),
-                &format!("✗ line {}: {} — {e}", line.number, line.text),
-            ),
+            elapsed,
+        } in results
+        {
+            let client = clients.label(&client).map(str::to_string);
+            // With names, the client is said in front: the command goes without its prefix.
+            let command = if client.is_some() { &line.command } else { &line.text };
+            say_result(json, line.number, client.as_deref(), command, &result);
+            failed |= result.is_err();
+            outcomes.push(Outcome {
+                line: line.number,
+                client,
+                text: command.clone(),
+                result,
+                elapsed,
+                is_check: is_check(&line.step),
+            });
         }
-        let failed = outcome.result.is_err();
-        outcomes.push(outcome);
         if failed && !args.keep_going {
             break;
         }
     }
     // Never connected: nothing to say goodbye to, so no reason to linger.
     let linger = if ready.is_ok() { 2000 } else { 300 };
-    session.close(std::time::Duration::from_millis(linger)).await;
+    clients.close(std::time::Duration::from_millis(linger)).await;
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count() + usize::from(ready.is_err());
     let passed = outcomes.iter().filter(|o| o.result.is_ok()).count();
-    let skipped = lines.len() - outcomes.len();
+    let skipped = lines.len() - ran;
     if let Some(path) = &args.junit {
         let mut report_outcomes = outcomes.clone();
         if let Err(e) = &ready {
             report_outcomes.push(Outcome {
                 line: 0,
+                client: None,
                 text: "connect".into(),
                 result: Err(e.clone()),
                 elapsed: std::time::Duration::ZERO,
@@ -133,17 +140,22 @@ pub async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
     let why = match &ready {
         Err(e) => format!("cannot connect: {e}"),
         Ok(()) => {
-            let mut failures = outcomes
-                .iter()
-                .filter_map(|o| o.result.as_ref().err().map(|e| (o.line, e.as_str())));
-            let (line, first) = failures.next().unwrap_or((0, "no reason given"));
+            let mut failures = outcomes.iter().filter_map(|o| {
+                o.result
+                    .as_ref()
+                    .err()
+                    .map(|e| (line_label(o.line, o.client.as_deref()), e.as_str()))
+            });
+            let (line, first) = failures.next().unwrap_or_else(|| ("line 0".into(), "no reason given"));
             let more = failures.count();
+            // Several clients: a line can fail once per client.
+            let what = if several { "failure(s)" } else { "failed line(s)" };
             let rest = if more > 0 {
-                format!(" (and {more} more failed line(s))")
+                format!(" (and {more} more {what})")
             } else {
                 String::new()
             };
-            format!("line {line} failed: {first}{rest}")
+            format!("{line} failed: {first}{rest}")
         }
     };
     exit::fail(exit::FAILURE, why)

@@ -23,6 +23,10 @@ pub fn run(args: &TapArgs) -> u8 {
 }
 
 async fn tap(args: &TapArgs) -> u8 {
+    let filter = match args.filter.parse() {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     // A URL the tap cannot use is the user's to fix (exit 2), not a failure of the tap.
     if let Err(e) = crate::tap::parse_upstream(&args.upstream) {
         return exit::fail(exit::USAGE, format!("tap: {e}"));
@@ -56,9 +60,9 @@ async fn tap(args: &TapArgs) -> u8 {
         && std::io::stdout().is_terminal()
         && std::io::stdin().is_terminal();
     if tui {
-        return ui(args, running).await;
+        return ui(args, running, filter).await;
     }
-    let printer = args.output.printer(Vec::new());
+    let printer = args.output.printer(Vec::new()).with_filter(filter);
     let mut observer = match Observer::recording_to(printer, args.record.as_deref(), args.record_secrets) {
         Ok(o) => o,
         Err(e) => return exit::fail(exit::USAGE, e),
@@ -102,7 +106,7 @@ async fn tap(args: &TapArgs) -> u8 {
 
 /// The TUI: records go to the file as they come, then to the screen (the tap waits for
 /// a screen that falls behind, so nothing queues without a bound).
-async fn ui(args: &TapArgs, mut running: Running) -> u8 {
+async fn ui(args: &TapArgs, mut running: Running, filter: crate::filter::Filter) -> u8 {
     // The screen is the printer here: the observer only records.
     let mut file = match Observer::recording_to(
         args.output.printer(Vec::new()),
@@ -142,6 +146,7 @@ async fn ui(args: &TapArgs, mut running: Running) -> u8 {
     });
     let mut model = crate::tui::model::Model::new(&args.upstream, args.scrollback, false);
     model.tap = true;
+    model.set_filter(filter);
     let ui = crate::tui::run(model, rx, crate::tui::Actor::Tap(running.controls()));
     let until = run_for(args.duration);
     let code = tokio::select! {

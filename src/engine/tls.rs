@@ -2,7 +2,7 @@
 //! client would otherwise each verify against their own roots).
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject as _;
@@ -26,6 +26,8 @@ pub fn client_config(ca_cert: Option<&Path>, insecure: bool) -> Result<Arc<Clien
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AcceptAnything::new(provider)))
             .with_no_client_auth()
+    } else if ca_cert.is_none() {
+        builder.with_root_certificates(system_roots()).with_no_client_auth()
     } else {
         let roots = root_store(ca_cert)?;
         builder.with_root_certificates(roots).with_no_client_auth()
@@ -33,13 +35,25 @@ pub fn client_config(ca_cert: Option<&Path>, insecure: bool) -> Result<Arc<Clien
     Ok(Arc::new(config))
 }
 
+/// The system's authorities, read and parsed once per process: every connection
+/// shares them (100 clients of one script would otherwise hold 100 copies, and
+/// read the system's bundle 100 times).
+fn system_roots() -> Arc<RootCertStore> {
+    static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let mut roots = RootCertStore::empty();
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+            Arc::new(roots)
+        })
+        .clone()
+}
+
 /// The authorities a certificate is checked against: the system's, plus `ca_cert`.
 pub fn root_store(ca_cert: Option<&Path>) -> Result<RootCertStore, String> {
-    let mut roots = RootCertStore::empty();
-    let native = rustls_native_certs::load_native_certs();
-    for cert in native.certs {
-        let _ = roots.add(cert);
-    }
+    let mut roots = (*system_roots()).clone();
     if let Some(path) = ca_cert {
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
             .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?

@@ -3,9 +3,11 @@
 
 pub mod explain_text;
 pub mod human;
+pub mod mermaid;
 pub mod pace;
 pub mod printer;
 pub mod recorder;
+pub mod recording;
 pub mod sanitize;
 pub mod stdout;
 

@@ -4,6 +4,7 @@
 use super::human;
 use super::sanitize::sanitize;
 use crate::explain;
+use crate::filter::Filter;
 use crate::record::{Body, Raw, Record};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +21,8 @@ pub struct Printer {
     pub frames: bool,
     /// Only these events (and what explains the connection's fate).
     pub events: Vec<String>,
+    /// `--filter`: only the records it matches, on top of the choices above.
+    pub filter: Filter,
 }
 
 impl Printer {
@@ -31,9 +34,21 @@ impl Printer {
         sio.kind.is_event()
             && sio.complete
             && (self.events.is_empty() || sio.event.as_ref().is_some_and(|e| self.events.contains(e)))
+            && self.filter.matches(record)
+    }
+
+    /// Shows only what `filter` matches (of what it shows already).
+    pub fn with_filter(mut self, filter: Filter) -> Printer {
+        self.filter = filter;
+        self
     }
 
     pub fn shown(&self, record: &Record) -> bool {
+        self.layer_shown(record) && self.filter.matches(record)
+    }
+
+    /// Whether the layer and `--event` choices show the record.
+    fn layer_shown(&self, record: &Record) -> bool {
         if self.form == Form::Json && self.frames {
             return true;
         }

@@ -130,9 +130,9 @@ impl EventQueue {
         }
     }
 
-    /// Takes the oldest event at or after `cursor` that no one took and `wanted`
-    /// accepts, and moves the cursor past every event it looked at.
-    pub fn take(&mut self, cursor: &mut Cursor, mut wanted: impl FnMut(&SeenEvent) -> bool) -> Option<SeenEvent> {
+    /// The index in `kept` of the oldest event at or after `cursor` that no one
+    /// took and `wanted` accepts; the cursor moves past every event looked at.
+    fn seek(&self, cursor: &mut Cursor, mut wanted: impl FnMut(&SeenEvent) -> bool) -> Option<usize> {
         let start = cursor.0.max(self.first);
         let offset = (start - self.first) as usize;
         let found = self
@@ -141,11 +141,22 @@ impl EventQueue {
             .skip(offset)
             .position(|k| !k.taken && wanted(&k.event))
             .map(|i| i + offset);
-        let Some(i) = found else {
-            cursor.0 = self.first + self.kept.len() as u64;
-            return None;
-        };
-        cursor.0 = self.first + i as u64 + 1;
+        cursor.0 = self.first + found.map_or(self.kept.len(), |i| i + 1) as u64;
+        found
+    }
+
+    /// The oldest event at or after `cursor` that no one took and `wanted`
+    /// accepts, and when it arrived, leaving it for others (`expect-none`).
+    pub fn find(&self, cursor: &mut Cursor, wanted: impl FnMut(&SeenEvent) -> bool) -> Option<(SeenEvent, Instant)> {
+        let i = self.seek(cursor, wanted)?;
+        let kept = &self.kept[i];
+        Some((kept.event.clone(), kept.arrived))
+    }
+
+    /// Takes the oldest event at or after `cursor` that no one took and `wanted`
+    /// accepts, and moves the cursor past every event it looked at.
+    pub fn take(&mut self, cursor: &mut Cursor, wanted: impl FnMut(&SeenEvent) -> bool) -> Option<SeenEvent> {
+        let i = self.seek(cursor, wanted)?;
         let kept = &mut self.kept[i];
         kept.taken = true;
         self.bytes -= kept.event.size();
@@ -229,6 +240,23 @@ mod tests {
         // (the taken one keeps its place, empty, until it reaches the front).
         assert_eq!(q.len(), 1001);
         assert!(q.take(&mut Cursor::default(), named("flood")).is_some());
+    }
+
+    #[test]
+    fn find_looks_without_taking_and_skips_what_was_taken() {
+        let now = Instant::now();
+        let mut q = EventQueue::new(Bound::default());
+        q.push(event("a", r#"["a",1]"#), now);
+        q.push(event("a", r#"["a",2]"#), now + Duration::from_millis(5));
+        assert!(q.take(&mut Cursor::default(), named("a")).is_some());
+        let mut cursor = Cursor::default();
+        let (found, arrived) = q.find(&mut cursor, named("a")).expect("the untaken one");
+        assert_eq!(found.data, JsonText::new(r#"["a",2]"#));
+        assert_eq!(arrived, now + Duration::from_millis(5));
+        // Still there for an expect, and the cursor moved past it.
+        assert!(q.find(&mut cursor, named("a")).is_none());
+        assert!(q.take(&mut Cursor::default(), named("a")).is_some());
+        assert!(q.find(&mut Cursor::default(), named("a")).is_none());
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! A JUnit XML report for CI systems: one test case per `expect` and per
-//! `emit … --ack` line.
+//! A JUnit XML report for CI systems: one test case per `expect`,
+//! `expect-none`, `emit … --ack` and `client` line, and per client when a line
+//! ran as several (`line 6 (carol): expect-none …`).
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -8,6 +9,8 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub line: usize,
+    /// The client that ran it, when the run had several.
+    pub client: Option<String>,
     pub text: String,
     pub result: Result<String, String>,
     pub elapsed: Duration,
@@ -54,9 +57,9 @@ pub fn report(name: &str, outcomes: &[Outcome]) -> String {
     for o in cases {
         let _ = write!(
             xml,
-            "    <testcase classname=\"{}\" name=\"line {}: {}\" time=\"{:.3}\"",
+            "    <testcase classname=\"{}\" name=\"{}: {}\" time=\"{:.3}\"",
             escape(name),
-            o.line,
+            escape(&super::clients::line_label(o.line, o.client.as_deref())),
             escape(&o.text),
             o.elapsed.as_secs_f64()
         );
@@ -85,6 +88,7 @@ mod tests {
         let outcomes = vec![
             Outcome {
                 line: 1,
+                client: None,
                 text: "join /admin".into(),
                 result: Ok("joined".into()),
                 elapsed: Duration::ZERO,
@@ -92,14 +96,27 @@ mod tests {
             },
             Outcome {
                 line: 2,
+                client: None,
                 text: "expect welcome \"<hi>\"".into(),
                 result: Err("no \"welcome\" within 1 s".into()),
                 elapsed: Duration::from_millis(1000),
                 is_check: true,
             },
+            Outcome {
+                line: 3,
+                client: Some("carol".into()),
+                text: "expect-none news --for 500ms".into(),
+                result: Ok("no \"news\" on / for 500 ms".into()),
+                elapsed: Duration::from_millis(500),
+                is_check: true,
+            },
         ];
         let xml = report("smoke.sio", &outcomes);
-        assert!(xml.contains("tests=\"1\" failures=\"1\""), "{xml}");
+        assert!(xml.contains("tests=\"2\" failures=\"1\""), "{xml}");
+        assert!(
+            xml.contains("name=\"line 3 (carol): expect-none news --for 500ms\""),
+            "{xml}"
+        );
         assert!(
             xml.contains("name=\"line 2: expect welcome &quot;&lt;hi&gt;&quot;\""),
             "{xml}"

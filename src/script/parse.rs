@@ -2,6 +2,10 @@
 //! values, bare words are strings, `hex:…`/`base64:…` words are binary.
 //! Parsing is separate from running, so a script with a typo fails before it
 //! connects.
+//!
+//! A line may start with the clients that run it, `bob: emit x` or
+//! `a,b: expect y`; without one it is the default client's (`main`, the
+//! connection from the command line).
 
 use std::time::Duration;
 
@@ -9,6 +13,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use crate::cli::parse_duration;
+use crate::engine::TransportMode;
 
 /// One argument of an emit or ack.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,19 +51,65 @@ pub enum Step {
         id: u64,
         args: Vec<Arg>,
     },
+    /// Answers the newest ack request of this event that came on the namespace and
+    /// was not answered yet (its id differs from run to run).
+    AckEvent {
+        event: String,
+        args: Vec<Arg>,
+    },
     SendText(String),
     SendBinary(Vec<u8>),
     Sleep(Duration),
     Disconnect,
     Reconnect,
     Print(String),
+    /// Fails if a matching event that no `expect` took is there, or arrives within `within`.
+    ExpectNone {
+        event: String,
+        subset: Option<Value>,
+        within: Duration,
+    },
+    /// Opens another connection, with the command line's options except these.
+    Client {
+        name: String,
+        options: Box<ClientOptions>,
+    },
+}
+
+/// What a `client` line sets for its connection; the rest comes from the command line.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClientOptions {
+    pub auth: Option<Value>,
+    /// Each replaces the command line's parameter of the same name, or adds one.
+    pub query: Vec<(String, String)>,
+    /// Each replaces the command line's header of the same name (any case), or adds one.
+    pub headers: Vec<(String, String)>,
+    /// Each cookie replaces the command line's cookie of the same name, or adds one.
+    pub cookies: Vec<String>,
+    /// When given, the namespaces joined at start instead of the command line's.
+    pub namespaces: Vec<String>,
+    pub transport: Option<TransportMode>,
+}
+
+/// A step and the clients that run it; no clients: the default one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Addressed {
+    pub clients: Vec<String>,
+    pub step: Step,
+    /// Where the command starts in the line, after the clients' prefix.
+    pub command_at: usize,
 }
 
 /// A step with where it came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
     pub number: usize,
+    /// The whole line, trimmed.
     pub text: String,
+    /// The command without the clients' prefix.
+    pub command: String,
+    /// The clients named in the prefix; empty: `main`.
+    pub clients: Vec<String>,
     pub step: Step,
 }
 
@@ -77,35 +128,98 @@ pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_EXPECT_WITHIN: Duration = Duration::from_secs(5);
 
 /// The command names, for help and completion.
-pub const COMMANDS: [&str; 12] = [
+pub const COMMANDS: [&str; 14] = [
     "emit",
     "join",
     "leave",
     "use",
     "expect",
+    "expect-none",
     "ack",
     "send",
     "sleep",
     "disconnect",
     "reconnect",
     "print",
+    "client",
     "#",
 ];
 
-/// Parses a whole script; every bad line is reported.
+/// The connection from the command line, as a client name.
+pub const MAIN: &str = "main";
+
+/// Longest client name.
+pub const MAX_CLIENT_NAME: usize = 32;
+
+/// Whether `name` can name a client: a short identifier of letters, digits, `_` and `-`.
+pub fn check_client_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a client name cannot be empty".into());
+    }
+    if name.len() > MAX_CLIENT_NAME {
+        return Err(format!(
+            "client name {name:?} is longer than {MAX_CLIENT_NAME} characters"
+        ));
+    }
+    if let Some(bad) = name.chars().find(|c| !is_name_char(*c)) {
+        return Err(format!(
+            "client name {name:?} has {bad:?}: use letters, digits, _ and -"
+        ));
+    }
+    Ok(())
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+/// Parses a whole script; every bad line is reported. Client names are checked
+/// across lines: a prefix names a client a `client` line opened above it (or
+/// `main`), and no name is opened twice.
 pub fn parse_script(text: &str) -> Result<Vec<Line>, Vec<ParseError>> {
     let mut lines = Vec::new();
     let mut errors = Vec::new();
+    // Each client and the line that opened it (0: the command line).
+    let mut opened: Vec<(String, usize)> = vec![(MAIN.to_string(), 0)];
     for (i, raw) in text.lines().enumerate() {
-        match parse_line(raw, i + 1) {
-            Ok(Some(step)) => lines.push(Line {
-                number: i + 1,
-                text: raw.trim().to_string(),
-                step,
-            }),
-            Ok(None) => {}
-            Err(e) => errors.push(e),
+        let number = i + 1;
+        let (addressed, names_at) = match parse_addressed(raw, number) {
+            Ok(Some(parsed)) => parsed,
+            Ok(None) => continue,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let cursor = Cursor {
+            text: raw,
+            pos: 0,
+            line: number,
+        };
+        for (name, at) in addressed.clients.iter().zip(&names_at) {
+            if !opened.iter().any(|(n, _)| n == name) {
+                errors.push(cursor.error(
+                    *at,
+                    format!("no client {name:?} is open here: open it above with `client {name}`"),
+                ));
+            }
         }
+        if let Step::Client { name, .. } = &addressed.step {
+            match opened.iter().find(|(n, _)| n == name) {
+                Some((_, line)) => errors.push(cursor.error(
+                    addressed.command_at,
+                    format!("client {name:?} is already open (line {line})"),
+                )),
+                None => opened.push((name.clone(), number)),
+            }
+        }
+        lines.push(Line {
+            number,
+            text: raw.trim().to_string(),
+            command: raw[addressed.command_at..].trim().to_string(),
+            clients: addressed.clients,
+            step: addressed.step,
+        });
     }
     if errors.is_empty() { Ok(lines) } else { Err(errors) }
 }
@@ -254,6 +368,22 @@ impl Cursor<'_> {
         parse_duration(&w).map_err(|e| self.error(at, e))
     }
 
+    /// A value that may be quoted shell-style, `'Name: value'`, besides a word or a JSON string.
+    fn quoted_or_word(&mut self, what: &str) -> Result<(usize, String), ParseError> {
+        self.skip_space();
+        let at = self.pos;
+        let Some(inner) = self.text[at..].strip_prefix('\'') else {
+            return self.word(what);
+        };
+        match inner.find('\'') {
+            Some(end) => {
+                self.pos = at + 1 + end + 1;
+                Ok((at, inner[..end].to_string()))
+            }
+            None => Err(self.error(at, format!("{what}: the quote is not closed"))),
+        }
+    }
+
     fn no_more(&mut self) -> Result<(), ParseError> {
         match self.next()? {
             None => Ok(()),
@@ -262,12 +392,91 @@ impl Cursor<'_> {
     }
 }
 
-/// Parses one line; `Ok(None)` for blank lines and comments.
-pub fn parse_line(text: &str, line: usize) -> Result<Option<Step>, ParseError> {
+/// Parses one line; `Ok(None)` for blank lines and comments. Whether the
+/// clients it names exist is for the caller to check.
+pub fn parse_line(text: &str, line: usize) -> Result<Option<Addressed>, ParseError> {
+    Ok(parse_addressed(text, line)?.map(|(addressed, _)| addressed))
+}
+
+/// The clients' prefix of a line, `a,b:`.
+struct Prefix {
+    /// Each name and the byte where it starts.
+    names: Vec<(String, usize)>,
+    /// The byte after the `:`.
+    after: usize,
+}
+
+/// The clients' prefix when the line starts with one. A line whose text before
+/// its first `:` is not a list of names has none (`print at 10: ok`).
+fn clients_prefix(c: &Cursor<'_>) -> Result<Option<Prefix>, ParseError> {
+    let text = c.text;
+    let Some(colon) = text.find(':') else {
+        return Ok(None);
+    };
+    let head = &text[..colon];
+    if !head
+        .chars()
+        .all(|ch| is_name_char(ch) || ch == ',' || ch.is_whitespace())
+    {
+        return Ok(None);
+    }
+    let mut names = Vec::new();
+    let mut start = 0;
+    for part in head.split(',') {
+        let name = part.trim();
+        let at = start + (part.len() - part.trim_start().len());
+        start += part.len() + 1;
+        if name.chars().any(char::is_whitespace) {
+            return Ok(None);
+        }
+        if name.is_empty() {
+            return Err(c.error(at, "an empty client name before ':' (e.g. a,b: emit x)"));
+        }
+        check_client_name(name).map_err(|e| c.error(at, e))?;
+        if names.iter().any(|(n, _)| n == name) {
+            return Err(c.error(at, format!("client {name:?} is named twice")));
+        }
+        names.push((name.to_string(), at));
+    }
+    Ok(Some(Prefix {
+        names,
+        after: colon + 1,
+    }))
+}
+
+fn parse_addressed(text: &str, line: usize) -> Result<Option<(Addressed, Vec<usize>)>, ParseError> {
     let mut c = Cursor { text, pos: 0, line };
     if c.at_end() {
         return Ok(None);
     }
+    let (clients, names_at) = match clients_prefix(&c)? {
+        Some(Prefix { names, after }) => {
+            c.pos = after;
+            if c.at_end() {
+                return Err(c.error(after, "expected a command after the clients' names"));
+            }
+            names.into_iter().unzip()
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    c.skip_space();
+    let command_at = c.pos;
+    let step = parse_step(&mut c)?;
+    if matches!(step, Step::Client { .. }) && !clients.is_empty() {
+        return Err(c.error(0, "`client` opens a connection of its own: it takes no clients' prefix"));
+    }
+    Ok(Some((
+        Addressed {
+            clients,
+            step,
+            command_at,
+        },
+        names_at,
+    )))
+}
+
+fn parse_step(c: &mut Cursor<'_>) -> Result<Step, ParseError> {
+    let text = c.text;
     let (at, command) = c.word("a command")?;
     let step = match command.as_str() {
         "emit" => {
@@ -322,33 +531,24 @@ pub fn parse_line(text: &str, line: usize) -> Result<Option<Step>, ParseError> {
             }
         }
         "expect" => {
-            let (_, event) = c.word("an event name after expect")?;
-            let mut subset = None;
-            let mut within = DEFAULT_EXPECT_WITHIN;
-            while let Some(token) = c.next()? {
-                match token.kind {
-                    TokenKind::Word(w) if w == "--within" => within = c.duration("a time after --within")?,
-                    kind if subset.is_none() => {
-                        subset = Some(match kind {
-                            TokenKind::Json(v) => v,
-                            TokenKind::Word(w) => word_value(&w),
-                        })
-                    }
-                    _ => return Err(c.error(token.at, "unexpected extra argument")),
-                }
+            let (event, subset, within) = event_and_subset(c, "expect", "--within")?;
+            Step::Expect {
+                event,
+                subset,
+                within: within.unwrap_or(DEFAULT_EXPECT_WITHIN),
             }
-            Step::Expect { event, subset, within }
         }
         "ack" => {
-            let (id_at, id) = c.word("an ack id after ack")?;
-            let id = id
-                .parse::<u64>()
-                .map_err(|_| c.error(id_at, format!("{id:?} is not an ack id (a whole number)")))?;
+            let (_, target) = c.word("an ack id or an event name after ack")?;
             let mut args = Vec::new();
             while let Some(token) = c.next()? {
                 args.push(c.arg(token)?);
             }
-            Step::Ack { id, args }
+            // A whole number is an ack id; anything else names the event that asked.
+            match target.parse::<u64>() {
+                Ok(id) => Step::Ack { id, args },
+                Err(_) => Step::AckEvent { event: target, args },
+            }
         }
         "send" => {
             let save = c.pos;
@@ -383,14 +583,142 @@ pub fn parse_line(text: &str, line: usize) -> Result<Option<Step>, ParseError> {
             Step::Reconnect
         }
         "print" => Step::Print(c.rest().to_string()),
+        "expect-none" => {
+            let (event, subset, within) = event_and_subset(c, "expect-none", "--for")?;
+            let Some(within) = within else {
+                return Err(c.error(
+                    text.len(),
+                    "expected --for DUR: how long the event must not come, e.g. --for 500ms",
+                ));
+            };
+            Step::ExpectNone { event, subset, within }
+        }
+        "client" => {
+            let (name_at, name) = c.word("a client name after client")?;
+            check_client_name(&name).map_err(|e| c.error(name_at, e))?;
+            if name == MAIN {
+                return Err(c.error(
+                    name_at,
+                    "\"main\" is the connection from the command line; pick another name",
+                ));
+            }
+            let options = client_options(c)?;
+            Step::Client {
+                name,
+                options: Box::new(options),
+            }
+        }
         other => {
             return Err(c.error(
                 at,
-                format!("unknown command {other:?} (expected one of emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)"),
+                format!("unknown command {other:?} (expected one of emit, join, leave, use, expect, expect-none, ack, send, sleep, disconnect, reconnect, print, client)"),
             ));
         }
     };
-    Ok(Some(step))
+    Ok(step)
+}
+
+/// `EVENT [JSON] [FLAG DUR]`, for `expect` and `expect-none`.
+fn event_and_subset(
+    c: &mut Cursor<'_>,
+    command: &str,
+    flag: &str,
+) -> Result<(String, Option<Value>, Option<Duration>), ParseError> {
+    let (_, event) = c.word(&format!("an event name after {command}"))?;
+    let mut subset = None;
+    let mut time = None;
+    while let Some(token) = c.next()? {
+        match token.kind {
+            TokenKind::Word(w) if w == flag => time = Some(c.duration(&format!("a time after {flag}"))?),
+            kind if subset.is_none() => {
+                subset = Some(match kind {
+                    TokenKind::Json(v) => v,
+                    TokenKind::Word(w) => word_value(&w),
+                })
+            }
+            _ => return Err(c.error(token.at, "unexpected extra argument")),
+        }
+    }
+    Ok((event, subset, time))
+}
+
+/// The options of a `client` line, as on the command line.
+fn client_options(c: &mut Cursor<'_>) -> Result<ClientOptions, ParseError> {
+    let mut options = ClientOptions::default();
+    while let Some(token) = c.next()? {
+        let TokenKind::Word(flag) = token.kind else {
+            return Err(c.error(
+                token.at,
+                "expected an option (--auth, -q, -H, --cookie, -n, --transport)",
+            ));
+        };
+        match flag.as_str() {
+            "--auth" => {
+                let (at, quoted) = {
+                    c.skip_space();
+                    (c.pos, c.text[c.pos..].starts_with('\''))
+                };
+                options.auth = Some(if quoted {
+                    let (_, text) = c.quoted_or_word("the auth payload")?;
+                    serde_json::from_str(&text).map_err(|e| c.error(at, format!("--auth: not JSON: {e}")))?
+                } else {
+                    match c.next()? {
+                        Some(Token {
+                            kind: TokenKind::Json(v),
+                            ..
+                        }) => v,
+                        Some(t) => {
+                            return Err(
+                                c.error(t.at, "expected the auth payload as JSON, e.g. --auth {\"token\":\"x\"}")
+                            );
+                        }
+                        None => return Err(c.error(c.text.len(), "expected the auth payload as JSON after --auth")),
+                    }
+                });
+            }
+            "-q" | "--query" => {
+                let (at, kv) = c.quoted_or_word("K=V after -q")?;
+                options
+                    .query
+                    .push(crate::cli::parse_query(&kv).map_err(|e| c.error(at, e))?);
+            }
+            "-H" | "--header" => {
+                let (at, header) = c.quoted_or_word("'Name: value' after -H")?;
+                options
+                    .headers
+                    .push(crate::cli::parse_header(&header).map_err(|e| c.error(at, e))?);
+            }
+            "--cookie" => {
+                let (_, cookies) = c.quoted_or_word("cookies after --cookie, e.g. 'a=1; b=2'")?;
+                options.cookies.push(cookies);
+            }
+            "-n" | "--namespace" => {
+                let (_, nsp) = c.quoted_or_word("a namespace after -n")?;
+                options.namespaces.push(crate::engine::normalise_namespace(&nsp));
+            }
+            "--transport" => {
+                let (at, mode) = c.word("auto, polling or websocket after --transport")?;
+                options.transport = Some(match mode.as_str() {
+                    "auto" => TransportMode::Auto,
+                    "polling" => TransportMode::Polling,
+                    "websocket" => TransportMode::Websocket,
+                    other => {
+                        return Err(c.error(
+                            at,
+                            format!("--transport {other:?}: expected auto, polling or websocket"),
+                        ));
+                    }
+                });
+            }
+            other => {
+                return Err(c.error(
+                    token.at,
+                    format!("unknown client option {other:?} (expected --auth, -q, -H, --cookie, -n, --transport)"),
+                ));
+            }
+        }
+    }
+    Ok(options)
 }
 
 /// One command-line argument (already split by the shell) as an argument:
@@ -428,7 +756,7 @@ mod tests {
     use serde_json::json;
 
     fn one(s: &str) -> Step {
-        parse_line(s, 1).expect("parses").expect("a step")
+        parse_line(s, 1).expect("parses").expect("a step").step
     }
 
     fn err(s: &str) -> String {
@@ -487,6 +815,13 @@ mod tests {
                 args: vec![Arg::Json(json!("ok"))]
             }
         );
+        assert_eq!(
+            one(r#"ack question "yes" 2"#),
+            Step::AckEvent {
+                event: "question".into(),
+                args: vec![Arg::Json(json!("yes")), Arg::Json(json!(2))]
+            }
+        );
         assert_eq!(one("  print hello  world "), Step::Print("hello  world".into()));
         assert_eq!(parse_line("  # just a comment", 1), Ok(None));
         assert_eq!(one("leave /admin # gone"), Step::Leave { nsp: "/admin".into() });
@@ -496,7 +831,7 @@ mod tests {
     fn errors_name_line_column_and_what_was_expected() {
         assert_eq!(
             err("emti x"),
-            "line 3, column 1: unknown command \"emti\" (expected one of emit, join, leave, use, expect, ack, send, sleep, disconnect, reconnect, print)"
+            "line 3, column 1: unknown command \"emti\" (expected one of emit, join, leave, use, expect, expect-none, ack, send, sleep, disconnect, reconnect, print, client)"
         );
         assert_eq!(err("emit"), "line 3, column 5: expected an event name after emit");
         assert_eq!(
@@ -508,11 +843,147 @@ mod tests {
             "line 3, column 7: \"soon\" is not a duration like 20s or 500ms"
         );
         assert_eq!(
-            err("ack x"),
-            "line 3, column 5: \"x\" is not an ack id (a whole number)"
+            err("ack"),
+            "line 3, column 4: expected an ack id or an event name after ack"
         );
         assert_eq!(err("emit x hex:0"), "line 3, column 8: odd number of hex digits");
         assert_eq!(err("disconnect now"), "line 3, column 12: unexpected extra argument");
+    }
+
+    fn addressed(s: &str) -> Addressed {
+        parse_line(s, 1).expect("parses").expect("a step")
+    }
+
+    #[test]
+    fn a_prefix_names_the_clients_that_run_the_line() {
+        let a = addressed("bob: emit hi");
+        assert_eq!(a.clients, vec!["bob".to_string()]);
+        assert_eq!(
+            a.step,
+            Step::Emit {
+                event: "hi".into(),
+                args: vec![],
+                ack: None
+            }
+        );
+        assert_eq!(&"bob: emit hi"[a.command_at..], "emit hi");
+        let a = addressed("  a, b-2,c_3:expect x --within 1s");
+        assert_eq!(a.clients, vec!["a".to_string(), "b-2".into(), "c_3".into()]);
+        assert!(matches!(a.step, Step::Expect { .. }));
+        // A colon further on is not a prefix.
+        assert!(addressed("print at 10: ok").clients.is_empty());
+        assert!(addressed(r#"emit x {"a":1}"#).clients.is_empty());
+        assert!(addressed("send 42[\"a:b\"]").clients.is_empty());
+        assert_eq!(
+            err("a,,b: emit x"),
+            "line 3, column 3: an empty client name before ':' (e.g. a,b: emit x)"
+        );
+        assert_eq!(err("a,a: emit x"), "line 3, column 3: client \"a\" is named twice");
+        assert_eq!(
+            err("bob:"),
+            "line 3, column 5: expected a command after the clients' names"
+        );
+        assert_eq!(
+            err("bob: client carol"),
+            "line 3, column 1: `client` opens a connection of its own: it takes no clients' prefix"
+        );
+    }
+
+    #[test]
+    fn client_lines_take_the_connection_options() {
+        let Step::Client { name, options } = one(
+            r#"client bob --auth {"user":"bob"} -q room=r1 -H 'X-Who: bob b' --cookie "a=1; b=2" -n /admin --transport websocket"#,
+        ) else {
+            panic!("a client step")
+        };
+        assert_eq!(name, "bob");
+        assert_eq!(
+            *options,
+            ClientOptions {
+                auth: Some(json!({"user": "bob"})),
+                query: vec![("room".into(), "r1".into())],
+                headers: vec![("X-Who".into(), "bob b".into())],
+                cookies: vec!["a=1; b=2".into()],
+                namespaces: vec!["/admin".into()],
+                transport: Some(TransportMode::Websocket),
+            }
+        );
+        let Step::Client { options, .. } = one(r#"client c --auth '{"a": [1, 2]}'"#) else {
+            panic!("a client step")
+        };
+        assert_eq!(options.auth, Some(json!({"a": [1, 2]})));
+        assert_eq!(
+            one("client carol"),
+            Step::Client {
+                name: "carol".into(),
+                options: Box::default()
+            }
+        );
+        assert_eq!(
+            err("client main"),
+            "line 3, column 8: \"main\" is the connection from the command line; pick another name"
+        );
+        assert_eq!(
+            err("client b.o"),
+            "line 3, column 8: client name \"b.o\" has '.': use letters, digits, _ and -"
+        );
+        assert_eq!(
+            err("client bob --auth bob"),
+            "line 3, column 19: expected the auth payload as JSON, e.g. --auth {\"token\":\"x\"}"
+        );
+        assert_eq!(err("client bob -q room"), "line 3, column 15: \"room\" is not k=v");
+        assert_eq!(
+            err("client bob -H 'X: y"),
+            "line 3, column 15: 'Name: value' after -H: the quote is not closed"
+        );
+        assert_eq!(
+            err("client bob --transport pigeon"),
+            "line 3, column 24: --transport \"pigeon\": expected auto, polling or websocket"
+        );
+        assert_eq!(
+            err("client bob --eio 3"),
+            "line 3, column 12: unknown client option \"--eio\" (expected --auth, -q, -H, --cookie, -n, --transport)"
+        );
+    }
+
+    #[test]
+    fn expect_none_needs_a_time() {
+        assert_eq!(
+            one(r#"expect-none news {"room":"r1"} --for 500ms"#),
+            Step::ExpectNone {
+                event: "news".into(),
+                subset: Some(json!({"room": "r1"})),
+                within: Duration::from_millis(500)
+            }
+        );
+        assert_eq!(
+            err("expect-none news"),
+            "line 3, column 17: expected --for DUR: how long the event must not come, e.g. --for 500ms"
+        );
+        assert_eq!(
+            err("expect-none"),
+            "line 3, column 12: expected an event name after expect-none"
+        );
+    }
+
+    #[test]
+    fn scripts_check_client_names_across_lines() {
+        let lines = parse_script("client bob\nbob: emit hi\nmain,bob: expect x\nexpect y\n").expect("parses");
+        assert_eq!(lines[1].clients, vec!["bob".to_string()]);
+        assert_eq!(lines[1].command, "emit hi");
+        assert_eq!(lines[1].text, "bob: emit hi");
+        assert_eq!(lines[2].clients, vec!["main".to_string(), "bob".into()]);
+        assert!(lines[3].clients.is_empty());
+        let errors = parse_script("carol: emit early\nclient carol\nclient carol\nclient main\n").expect_err("errors");
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "line 1, column 1: no client \"carol\" is open here: open it above with `client carol`",
+                "line 3, column 1: client \"carol\" is already open (line 2)",
+                "line 4, column 8: \"main\" is the connection from the command line; pick another name",
+            ]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! state record.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -32,6 +33,47 @@ impl<F: FnMut(&Record) + Send + 'static> RecordSink for F {
     }
 }
 
+/// One sink behind the pumps of several sessions (the clients of one script or
+/// screen): each pump hands it a record before `expect` can see the record, so
+/// a result is never printed before the record that made it.
+#[derive(Clone)]
+pub struct SharedSink(Arc<Mutex<Box<dyn RecordSink>>>);
+
+impl SharedSink {
+    pub fn new(sink: impl RecordSink) -> SharedSink {
+        SharedSink(Arc::new(Mutex::new(Box::new(sink))))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Box<dyn RecordSink>> {
+        // A poisoned lock only means a panic elsewhere; the sink is still usable.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl RecordSink for SharedSink {
+    fn observe(&mut self, record: &Record) {
+        self.lock().observe(record);
+    }
+
+    fn idle(&mut self) {
+        self.lock().idle();
+    }
+}
+
+/// The client name a session's records carry in `conn`, once `on` (a run with
+/// several clients) is set.
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    pub name: String,
+    pub on: Arc<AtomicBool>,
+}
+
+impl Stamp {
+    fn conn(&self) -> Option<String> {
+        self.on.load(Ordering::Relaxed).then(|| self.name.clone())
+    }
+}
+
 /// An `expect` waiting now, woken only by events it could take.
 struct Waiter {
     id: u64,
@@ -55,7 +97,12 @@ struct LogInner {
     last_failure: Option<String>,
     /// When letting go was last told, and how many had gone by then.
     let_go_told: Option<(Instant, u64)>,
+    /// The server's ack requests (namespace, event, id), oldest first, for `ack EVENT`.
+    ack_requests: std::collections::VecDeque<(String, String, u64)>,
 }
+
+/// Ack requests kept for `ack EVENT`: the newest ones.
+const MAX_ACK_REQUESTS: usize = 256;
 
 /// What the pump saw, shared with the steps.
 struct EventLog {
@@ -76,6 +123,7 @@ impl EventLog {
                 closed: None,
                 last_failure: None,
                 let_go_told: None,
+                ack_requests: std::collections::VecDeque::new(),
             }),
             changed: Notify::new(),
         }
@@ -92,6 +140,10 @@ impl EventLog {
         match record.body {
             Body::Frame(f) if f.dir == Some(Direction::In) => {
                 let sio = f.decoded.sio?;
+                if let (Some(id), true) = (sio.id, sio.kind.is_event() && sio.complete) {
+                    self.lock()
+                        .ack_request(&sio.nsp, sio.event.as_deref().unwrap_or_default(), id);
+                }
                 let data = sio.data?;
                 if !(sio.kind.is_event() && sio.complete && data.as_str().trim_start().starts_with('[')) {
                     return None;
@@ -165,6 +217,20 @@ impl EventLog {
 }
 
 impl LogInner {
+    /// The server asked for an ack of this event: `ack EVENT` can answer it.
+    fn ack_request(&mut self, nsp: &str, event: &str, id: u64) {
+        if self.ack_requests.len() >= MAX_ACK_REQUESTS {
+            self.ack_requests.pop_front();
+        }
+        self.ack_requests.push_back((nsp.to_string(), event.to_string(), id));
+    }
+
+    /// The id of the newest request of `event` on `nsp` not answered by name yet.
+    fn take_ack_request(&mut self, nsp: &str, event: &str) -> Option<u64> {
+        let at = self.ack_requests.iter().rposition(|(n, e, _)| n == nsp && e == event)?;
+        self.ack_requests.remove(at).map(|(_, _, id)| id)
+    }
+
     fn wake_all(&self) {
         for w in &self.waiters {
             w.wake.notify_one();
@@ -230,7 +296,17 @@ pub fn start(options: Options, sink: impl RecordSink) -> Result<Session, String>
 }
 
 /// [`start`] with another bound on the events kept for `expect`.
-pub fn start_bounded(options: Options, bound: Bound, mut sink: impl RecordSink) -> Result<Session, String> {
+pub fn start_bounded(options: Options, bound: Bound, sink: impl RecordSink) -> Result<Session, String> {
+    start_stamped(options, bound, sink, None)
+}
+
+/// [`start_bounded`] whose records carry the client's name when `stamp` says so.
+pub fn start_stamped(
+    options: Options,
+    bound: Bound,
+    mut sink: impl RecordSink,
+    stamp: Option<Stamp>,
+) -> Result<Session, String> {
     let target = Target::parse(&options.url)?;
     let initial: Vec<String> = if options.namespaces.is_empty() {
         vec![target.namespace.clone()]
@@ -259,13 +335,15 @@ pub fn start_bounded(options: Options, bound: Bound, mut sink: impl RecordSink) 
             let Some(mut record) = record else { break };
             record.seq += inserted;
             let seq = record.seq;
+            let conn = stamp.as_ref().and_then(Stamp::conn);
+            record.conn.clone_from(&conn);
             sink.observe(&record);
             if let Some(note) = pump_log.observe(record) {
                 inserted += 1;
                 sink.observe(&Record {
                     seq: seq + 1,
                     time: Timestamp::now(),
-                    conn: None,
+                    conn,
                     body: Body::State(note),
                 });
             }
@@ -409,11 +487,28 @@ impl Session {
             }
             Step::Expect { event, subset, within } => self.expect(event, subset.as_ref(), *within).await,
             Step::Ack { id, args } => {
+                self.log
+                    .lock()
+                    .ack_requests
+                    .retain(|(n, _, i)| !(*n == self.nsp && i == id));
                 let (values, attachments) = split_args(args);
                 handle
                     .ack(&self.nsp, *id, values, attachments)
                     .await
                     .map(|_| format!("answered ack #{id} on {}", self.nsp))
+            }
+            Step::AckEvent { event, args } => {
+                let Some(id) = self.log.lock().take_ack_request(&self.nsp, event) else {
+                    return Err(format!(
+                        "no ack request of {event:?} on {} is waiting to be answered",
+                        self.nsp
+                    ));
+                };
+                let (values, attachments) = split_args(args);
+                handle
+                    .ack(&self.nsp, id, values, attachments)
+                    .await
+                    .map(|_| format!("answered {event:?}'s ack #{id} on {}", self.nsp))
             }
             Step::SendText(text) => handle
                 .send_raw(crate::proto::eio::OwnedFrame::Text(text.clone()))
@@ -430,58 +525,134 @@ impl Session {
             Step::Disconnect => handle.disconnect().await.map(|_| "disconnected".into()),
             Step::Reconnect => handle.reconnect().await.map(|_| "reconnecting".into()),
             Step::Print(text) => Ok(text.clone()),
+            Step::ExpectNone { event, subset, within } => self.expect_none(event, subset.as_ref(), *within).await,
+            Step::Client { name, .. } => Err(format!(
+                "`client {name}` opens a connection: it runs on the clients of a script or screen, not on one client"
+            )),
         }
     }
 
-    async fn expect(&self, event: &str, subset: Option<&Value>, within: Duration) -> Result<String, String> {
-        let nsp = self.nsp.clone();
-        let deadline = Instant::now() + within;
+    /// Waits until `check` yields a value, or the deadline passes (then checks once
+    /// more). `check` runs again whenever an event named `event` arrives on this
+    /// session's namespace, or the connection state changes.
+    async fn watch<T>(
+        &self,
+        event: &str,
+        deadline: Instant,
+        mut check: impl FnMut(&mut LogInner) -> Option<T>,
+    ) -> Option<T> {
         let wake = Arc::new(Notify::new());
-        let registered = {
+        let _registered = {
             let mut inner = self.log.lock();
             let id = inner.next_waiter;
             inner.next_waiter += 1;
             inner.waiters.push(Waiter {
                 id,
-                nsp: nsp.clone(),
+                nsp: self.nsp.clone(),
                 name: event.to_string(),
                 wake: wake.clone(),
             });
             Registered { log: &self.log, id }
         };
-        let mut cursor = Cursor::default();
-        let mut check = || {
-            let mut inner = self.log.lock();
-            inner.events.forget_older_than(Instant::now());
-            let wanted = |e: &SeenEvent| {
-                // Only a name that matches costs parsing, and only the first argument.
-                e.nsp == nsp && e.name == event && subset.is_none_or(|s| first_arg(e).is_some_and(|a| contains(&a, s)))
-            };
-            if let Some(found) = inner.events.take(&mut cursor, wanted) {
-                return Some(Ok(found));
-            }
-            inner.closed.as_ref().map(|r| Err(format!("connection closed: {r}")))
-        };
-        let found = loop {
-            if let Some(outcome) = check() {
-                break Some(outcome);
+        loop {
+            if let Some(outcome) = check(&mut self.log.lock()) {
+                return Some(outcome);
             }
             let woken = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), wake.notified()).await;
             if woken.is_err() {
-                break check();
+                return check(&mut self.log.lock());
             }
-        };
-        drop(registered);
+        }
+    }
+
+    /// Whether an event is the one a line asks for: its name, this namespace, and
+    /// (only when the name matches, and only the first argument parsed) the JSON.
+    fn matcher<'a>(&'a self, event: &'a str, subset: Option<&'a Value>) -> impl Fn(&SeenEvent) -> bool + 'a {
+        move |e| {
+            e.nsp == self.nsp && e.name == event && subset.is_none_or(|s| first_arg(e).is_some_and(|a| contains(&a, s)))
+        }
+    }
+
+    /// Waits until `pick` finds a matching event in what this client kept
+    /// (from the oldest on), the connection closes, or the deadline passes (None).
+    async fn wait_for_event<T>(
+        &self,
+        event: &str,
+        subset: Option<&Value>,
+        deadline: Instant,
+        mut pick: impl FnMut(&mut EventQueue, &mut Cursor, &dyn Fn(&SeenEvent) -> bool) -> Option<T>,
+    ) -> Option<Result<T, String>> {
+        let wanted = self.matcher(event, subset);
+        let mut cursor = Cursor::default();
+        self.watch(event, deadline, |inner| {
+            inner.events.forget_older_than(Instant::now());
+            if let Some(found) = pick(&mut inner.events, &mut cursor, &wanted) {
+                return Some(Ok(found));
+            }
+            inner.closed.as_ref().map(|r| Err(format!("connection closed: {r}")))
+        })
+        .await
+    }
+
+    async fn expect(&self, event: &str, subset: Option<&Value>, within: Duration) -> Result<String, String> {
+        let deadline = Instant::now() + within;
+        let found = self
+            .wait_for_event(event, subset, deadline, |events, cursor, wanted| {
+                events.take(cursor, wanted)
+            })
+            .await;
         match found {
             Some(Ok(e)) => Ok(format!("got {:?} {}", e.name, Value::Array(args_of(&e)))),
             Some(Err(reason)) => Err(format!("{event:?} never came: {reason}")),
-            None => {
-                let what = match subset {
-                    Some(s) => format!("{event:?} with {s}"),
-                    None => format!("{event:?}"),
+            None => Err(format!(
+                "no {} on {} within {}",
+                what_event(event, subset),
+                self.nsp,
+                human_duration(within)
+            )),
+        }
+    }
+
+    /// Passes when no matching event is there for the whole of `within`. Like
+    /// `expect`, it sees the events that arrived before the line ran and that no
+    /// `expect` took (a broadcast that leaked before the line started counts);
+    /// it takes none, so a later `expect` can still take what it saw.
+    async fn expect_none(&self, event: &str, subset: Option<&Value>, within: Duration) -> Result<String, String> {
+        let started = Instant::now();
+        let deadline = started + within;
+        let seen = self
+            .wait_for_event(event, subset, deadline, |events, cursor, wanted| {
+                events.find(cursor, wanted)
+            })
+            .await;
+        match seen {
+            None => Ok(format!(
+                "no {} on {} for {}",
+                what_event(event, subset),
+                self.nsp,
+                human_duration(within)
+            )),
+            Some(Ok((e, arrived))) => {
+                let when = if arrived < started {
+                    format!(
+                        "{} before this line ran",
+                        human_duration(started.duration_since(arrived))
+                    )
+                } else {
+                    format!(
+                        "{} into the {}",
+                        human_duration(arrived - started),
+                        human_duration(within)
+                    )
                 };
-                Err(format!("no {what} on {nsp} within {}", human_duration(within)))
+                Err(format!(
+                    "got {:?} {} on {}, {when}",
+                    e.name,
+                    Value::Array(args_of(&e)),
+                    self.nsp
+                ))
             }
+            Some(Err(reason)) => Err(format!("cannot tell whether {event:?} comes: {reason}")),
         }
     }
 
@@ -492,6 +663,14 @@ impl Session {
         if let Some(pump) = self.pump {
             let _ = tokio::time::timeout(linger, pump).await;
         }
+    }
+}
+
+/// `"news"`, or `"news" with {"room":"r1"}`.
+fn what_event(event: &str, subset: Option<&Value>) -> String {
+    match subset {
+        Some(s) => format!("{event:?} with {s}"),
+        None => format!("{event:?}"),
     }
 }
 

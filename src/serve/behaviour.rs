@@ -7,6 +7,8 @@
 //!   (`flood`'s ack waits for the end and carries `{n}`);
 //! - "echo" ...args: emit "echo" with the same arguments (binary stays binary);
 //! - "join" room / "leave" room; "to" {room, event, args}: emit to the room;
+//!   "to-others" {room, event, args}: to the room but the sender; "broadcast"
+//!   {event, args}: to everyone on the namespace but the sender;
 //! - "binary": emit "binary" with the bytes 01 02 03;
 //! - "disconnect-me": the server disconnects the socket;
 //! - "flood" {n, size}: n events "flood" carrying size × "x", then "flood-done" {n}.
@@ -216,7 +218,9 @@ fn on_event(
                 socket.leave(room);
             }
         }
-        "to" => broadcast(io, &socket, args.first()),
+        "to" => broadcast(io, &socket, args.first(), Audience::Room),
+        "to-others" => broadcast(io, &socket, args.first(), Audience::RoomButSender),
+        "broadcast" => broadcast(io, &socket, args.first(), Audience::AllButSender),
         "binary" => {
             let _ = socket.emit("binary", &Arg::Binary(vec![1, 2, 3]));
         }
@@ -239,23 +243,38 @@ fn room_name(arg: Option<&Arg>) -> Option<String> {
     }
 }
 
-/// `to {room, event, args}`: emit to every socket of this namespace in the room,
-/// the sender included when it joined. `args` is a list of arguments or one argument.
-fn broadcast(io: &SocketIo, socket: &SocketRef, request: Option<&Arg>) {
+/// Who a relayed event goes to.
+#[derive(Clone, Copy)]
+enum Audience {
+    /// Every socket of the namespace in the room, the sender included when it joined.
+    Room,
+    RoomButSender,
+    /// Every socket of the namespace but the sender (no room).
+    AllButSender,
+}
+
+/// `to`, `to-others` {room, event, args} and `broadcast` {event, args}: relay an
+/// event. `args` is a list of arguments or one argument.
+fn broadcast(io: &SocketIo, socket: &SocketRef, request: Option<&Arg>, audience: Audience) {
     let Some(request) = request else { return };
-    let (Some(room), Some(event)) = (
-        room_name(request.get("room")),
-        request.get("event").and_then(Arg::as_str),
-    ) else {
+    let Some(event) = request.get("event").and_then(Arg::as_str) else {
         return;
     };
+    let room = room_name(request.get("room"));
     let args = match request.get("args") {
         None => Args::default(),
         Some(Arg::Array(items)) => Args(items.clone()),
         Some(one) => Args(vec![one.clone()]),
     };
-    let Some(nsp) = io.of(socket.ns()) else { return };
     // The in-memory adapter broadcasts within the first poll, so the order of
     // replies stays the order of requests.
-    let _ = nsp.to(room).emit(event, &args).now_or_never();
+    let _ = match (audience, room) {
+        (Audience::Room, Some(room)) => {
+            let Some(nsp) = io.of(socket.ns()) else { return };
+            nsp.to(room).emit(event, &args).now_or_never()
+        }
+        (Audience::RoomButSender, Some(room)) => socket.to(room).emit(event, &args).now_or_never(),
+        (Audience::AllButSender, _) => socket.broadcast().emit(event, &args).now_or_never(),
+        (_, None) => return,
+    };
 }

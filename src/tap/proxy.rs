@@ -262,8 +262,19 @@ impl Tap {
                 .await;
             return cut_reply();
         }
+        // What the client sent is recorded as it arrives, not once the upstream answered:
+        // an answer on a concurrent GET must not come before the emit that caused it.
         if parts.method == Method::POST {
-            bodies.extend(lock(&session).polling(Direction::Out, &body));
+            let (name, sent) = {
+                let mut s = lock(&session);
+                let sent = s.polling(Direction::Out, &body);
+                (s.name.clone(), sent)
+            };
+            // Forgotten before its record goes out: whoever reads "session closed" finds it gone.
+            if closes(&sent) {
+                self.forget(&name);
+            }
+            self.emit(Some(name), sent).await;
         }
         let round_trip = async {
             hold(delay_out).await;

@@ -2,7 +2,7 @@
 //! sees, the clients of a script. Derived from the records as they pass; bounded, so a
 //! tap that has seen a million short sessions keeps only the newest closed ones.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde_json::Value;
 
@@ -62,6 +62,10 @@ pub struct Conns {
     next_order: u64,
     /// Connections let go to respect [`MAX_CONNS`].
     pub forgotten: u64,
+    /// The tap's early names (`c<N>`) of sessions, to the sid that replaced them.
+    renamed: HashMap<String, String>,
+    /// The early names in the order they were renamed, oldest first (for the bound).
+    renamed_order: VecDeque<String>,
 }
 
 impl Conns {
@@ -92,6 +96,11 @@ impl Conns {
         Some(self.by_order.range(..order).count())
     }
 
+    /// The name a connection goes by now: a tap session's sid for its early `c<N>`.
+    pub fn current<'a>(&'a self, name: &'a str) -> &'a str {
+        self.renamed.get(name).map_or(name, String::as_str)
+    }
+
     /// Takes one record that names its connection.
     pub fn observe(&mut self, record: &Record) {
         let Some(name) = record.conn.as_deref() else { return };
@@ -100,9 +109,17 @@ impl Conns {
             && st.state == "session"
             && let Some(before) = st.data.get("before").and_then(Value::as_str)
             && before != name
-            && let Some(order) = self.order_of.remove(before)
         {
-            self.by_order.remove(&order);
+            if let Some(order) = self.order_of.remove(before) {
+                self.by_order.remove(&order);
+            }
+            self.renamed.insert(before.to_string(), name.to_string());
+            self.renamed_order.push_back(before.to_string());
+            if self.renamed_order.len() > MAX_CONNS
+                && let Some(oldest) = self.renamed_order.pop_front()
+            {
+                self.renamed.remove(&oldest);
+            }
         }
         let conn = self.entry(name, record.time);
         conn.last = record.time;
@@ -143,6 +160,9 @@ impl Conns {
                     "session cut" => conn.state = "cut".into(),
                     "session refused" => conn.state = "refused".into(),
                     "connecting" | "reconnecting" | "disconnected" => conn.state = st.state.clone(),
+                    // A client whose namespace refused it is connected, but not in.
+                    "namespace failed" => conn.state = "ns failed".into(),
+                    "namespace connected" if conn.state == "ns failed" => conn.state = "open".into(),
                     "delay" => {
                         let millis = st.data.get("millis").and_then(Value::as_u64).unwrap_or(0);
                         conn.delay = (millis > 0).then(|| st.detail.clone().unwrap_or_default());
@@ -221,6 +241,17 @@ mod tests {
         assert_eq!(conns.get("s2").map(|c| c.state.as_str()), Some("closed"));
         assert_eq!(conns.live(), 1);
         assert_eq!(conns.position("s2"), Some(1));
+    }
+
+    #[test]
+    fn an_early_name_goes_by_the_sid_that_replaced_it() {
+        let mut conns = Conns::default();
+        conns.observe(&state(1, "c7", "connecting", serde_json::json!({})));
+        assert_eq!(conns.current("c7"), "c7");
+        conns.observe(&state(2, "sidA", "session", serde_json::json!({"before": "c7"})));
+        assert_eq!(conns.current("c7"), "sidA");
+        assert_eq!(conns.current("sidA"), "sidA");
+        assert!(conns.get("c7").is_none(), "one session, listed once");
     }
 
     #[test]

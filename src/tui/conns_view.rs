@@ -133,6 +133,47 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, model: &Model) {
     frame.render_widget(Paragraph::new(Line::from(second)), line2);
 }
 
+/// One line for several clients: each one's state, transport and frames; the
+/// one the command line speaks as marked ▸. As many as fit, then how many more.
+pub fn draw_roster(frame: &mut Frame<'_>, area: Rect, model: &Model) {
+    let speaker = model.speaker();
+    let mut spans = vec![Span::styled(" clients:", dim())];
+    let mut width = 9;
+    let total = model.conns.len();
+    for (i, conn) in model.conns.iter().enumerate() {
+        let name = sanitize(&conn.name);
+        let text_len = name.chars().count() + conn.state.len() + 16;
+        if width + text_len + 10 > usize::from(area.width) && i + 1 < total {
+            spans.push(Span::styled(format!("  +{} more (C lists them)", total - i), dim()));
+            break;
+        }
+        width += text_len;
+        let mark = if speaker == Some(conn.name.as_str()) {
+            " ▸"
+        } else {
+            "  "
+        };
+        spans.push(Span::raw(mark));
+        spans.push(Span::styled(
+            name.into_owned(),
+            Style::new()
+                .fg(color_of(model, &conn.name))
+                .add_modifier(Modifier::BOLD),
+        ));
+        spans.push(Span::styled(format!(" {}", conn.state), state_style(&conn.state)));
+        if conn.is_live()
+            && let Some(t) = conn.transport
+        {
+            spans.push(Span::styled(format!(" {}", transport_word(Some(t))), dim()));
+        }
+        spans.push(Span::styled(
+            format!(" ↓{} ↑{}", conn.frames_in, conn.frames_out),
+            dim(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
 /// The overlay listing every connection remembered, oldest first, the cursor's row marked.
 pub fn draw_list(frame: &mut Frame<'_>, area: Rect, model: &Model) {
     let noun = model.conn_noun();

@@ -70,7 +70,8 @@ impl Held {
 
 impl TextFrame {
     /// Only frames a fresh decoder decodes identically: text with the default parser, no
-    /// error (an error may come from the reassembly state), no binary packet or attachment.
+    /// error (an error may come from the reassembly state), no binary packet or attachment,
+    /// no quirk.
     fn of(record: &Record) -> Option<TextFrame> {
         let Body::Frame(frame) = &record.body else { return None };
         let Raw::Text { text } = &frame.raw else { return None };
@@ -78,7 +79,12 @@ impl TextFrame {
         let eio = decoded.eio.as_ref()?;
         if decoded.error.is_some()
             || decoded.attachment.is_some()
-            || decoded.sio.as_ref().is_some_and(|s| s.kind.is_binary() || !s.complete)
+            // A quirk may be the session's finding (an event before its CONNECT), which a
+            // fresh decoder cannot make again.
+            || decoded
+                .sio
+                .as_ref()
+                .is_some_and(|s| s.kind.is_binary() || !s.complete || !s.quirks.is_empty())
         {
             return None;
         }

@@ -8,13 +8,15 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKi
 
 use super::model::{DirFilter, Focus, Model, Overlay};
 use crate::engine::HeartbeatMode;
-use crate::script::parse::{COMMANDS, Step, parse_line};
+use crate::script::parse::{COMMANDS, MAIN, Step, parse_line};
 
 /// What the runtime must do after a key.
 #[derive(Debug, PartialEq)]
 pub enum Effect {
     Run {
         line: String,
+        /// The clients named before `:`; empty: the one the command line speaks as.
+        clients: Vec<String>,
         step: Step,
     },
     /// A tap command: cut or delay a session.
@@ -23,11 +25,20 @@ pub enum Effect {
         command: crate::tap::command::TapCommand,
     },
     Heartbeat(HeartbeatMode),
+    /// An admin operation the user confirmed (`sio admin`).
+    Admin {
+        line: String,
+    },
     /// Copy text to the clipboard (OSC 52).
     Copy(String),
     /// Save records to a file: all held, or only the visible ones.
     Save {
         visible_only: bool,
+    },
+    /// `save FILE.sio` on the command line: the session as a script for `sio run`.
+    SaveScript {
+        /// None: a name of the runtime's choosing.
+        path: Option<String>,
     },
     Quit,
 }
@@ -48,32 +59,43 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
     (
         "Showing",
         &[
-            ("/", "search: only rows containing the text (Esc clears)"),
+            ("/", "filter: event:chat* dir:in kind:ack -word … (Esc clears)"),
             ("H", "hide / show heartbeats"),
             ("T", "show / hide the transport layer (HTTP requests, handshake)"),
-            ("R", "raw frames / decoded meaning"),
-            ("f", "direction: both, in only, out only"),
-            ("a", "acks: round trips per event (p50, p95, max)"),
-            ("n", "namespaces and their state"),
+            ("R f", "raw frames or their meaning · direction: both, in, out"),
+            ("a n %", "acks per event (p50, p95, max) · namespaces · statistics"),
             ("c C", "the row's session or client only, or all · C: list them"),
+            ("F", "fan-out: who got what the selected emit caused"),
         ],
     ),
     (
         "Acting",
         &[
             (": or i", "command line: emit, join, leave, use, ack… (tap: cut, delay)"),
-            ("w", "withhold heartbeat answers (watch the server time out)"),
-            ("d", "delay heartbeat answers by 3 s"),
+            ("w d", "withhold / delay (3 s) heartbeat answers: see the timeout"),
             ("y", "copy the selected frame (OSC 52 clipboard)"),
+            ("e", "the connection as socket.io-client / python-socketio code"),
             ("s S", "save all held records / only the visible ones (NDJSON)"),
-            ("? Esc", "this help / close"),
-            ("q Ctrl-C", "quit"),
+            (": save F.sio", "the session as a script for sio run (a replay too)"),
+            ("? Esc", "this help / close it · q or Ctrl-C: quit"),
         ],
     ),
 ];
 
 /// The keys that work in the focused pane, for the bottom bar.
 pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
+    if model.overlay == Overlay::Code && !model.code.is_empty() {
+        return vec![
+            ("Tab", "language"),
+            ("j/k", "scroll"),
+            ("y", "copy"),
+            ("Esc", "close"),
+            ("q", "quit"),
+        ];
+    }
+    if model.overlay == Overlay::Stats {
+        return vec![("o", "order"), ("j/k", "scroll"), ("Esc", "close"), ("q", "quit")];
+    }
     if model.overlay != Overlay::None {
         return vec![("Esc", "close"), ("q", "quit")];
     }
@@ -84,7 +106,7 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
             ("↑↓", "history"),
             ("Tab", "complete"),
         ],
-        Focus::Search => vec![("Enter", "apply"), ("Esc", "clear")],
+        Focus::Search => vec![("Enter", "done"), ("Esc", "clear")],
         Focus::Detail => vec![
             ("j/k", "scroll"),
             ("Tab", "list"),
@@ -98,11 +120,9 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
                 ("Enter", "details"),
                 ("space", if model.follow { "pause" } else { "follow" }),
             ];
-            if !model.read_only {
-                keys.push((":", "command"));
-            }
-            keys.extend([("/", "search"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
-            if !model.conns.is_empty() {
+            keys.push((":", if model.read_only { "save" } else { "command" }));
+            // The connections' keys first: where there are several, they matter most.
+            if model.several_conns() {
                 keys.push(("c", if model.filter.conn.is_some() { "all" } else { "one" }));
                 keys.push((
                     "C",
@@ -113,10 +133,14 @@ pub fn bar(model: &Model) -> Vec<(&'static str, &'static str)> {
                     },
                 ));
             }
+            if model.admin.is_some() {
+                keys.extend(super::admin_view::bar());
+            }
+            keys.extend([("/", "filter"), ("H", "heartbeats"), ("T", "http"), ("R", "raw")]);
             if !model.read_only && !model.tap {
                 keys.push(("w", "withhold ♥"));
             }
-            keys.extend([("a", "acks"), ("?", "help"), ("q", "quit")]);
+            keys.extend([("a", "acks"), ("%", "stats"), ("?", "help"), ("q", "quit")]);
             keys
         }
     }
@@ -126,8 +150,27 @@ pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
         return vec![Effect::Quit];
     }
+    if model.overlay == Overlay::None
+        && let Some(effects) = super::admin_view::key(model, key)
+    {
+        return effects;
+    }
     if model.overlay == Overlay::Conns {
         conns_key(model, key);
+        return Vec::new();
+    }
+    if model.overlay == Overlay::Code {
+        return code_key(model, key);
+    }
+    if model.overlay == Overlay::Stats {
+        match key.code {
+            KeyCode::Char('o') => model.stats_sort = model.stats_sort.next(),
+            KeyCode::Char('j') | KeyCode::Down => model.stats_scroll = model.stats_scroll.saturating_add(1),
+            KeyCode::Char('k') | KeyCode::Up => model.stats_scroll = model.stats_scroll.saturating_sub(1),
+            KeyCode::Esc | KeyCode::Char('%') | KeyCode::Char('?') | KeyCode::Enter => model.overlay = Overlay::None,
+            KeyCode::Char('q') => return vec![Effect::Quit],
+            _ => {}
+        }
         return Vec::new();
     }
     if model.overlay != Overlay::None {
@@ -143,6 +186,27 @@ pub fn handle_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Focus::Search => search_key(model, key),
         Focus::List | Focus::Detail => pane_key(model, key),
     }
+}
+
+/// The code overlay: Tab switches the language, `y` copies the snippet shown.
+fn code_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right if !model.code.is_empty() => {
+            model.code_shown = (model.code_shown + 1) % model.code.len();
+            model.code_scroll = 0;
+        }
+        KeyCode::Char('j') | KeyCode::Down => model.code_scroll = model.code_scroll.saturating_add(1),
+        KeyCode::Char('k') | KeyCode::Up => model.code_scroll = model.code_scroll.saturating_sub(1),
+        KeyCode::Char('y') => {
+            if let Some((_, code)) = model.code.get(model.code_shown) {
+                return vec![Effect::Copy(code.clone())];
+            }
+        }
+        KeyCode::Char('q') => return vec![Effect::Quit],
+        KeyCode::Esc | KeyCode::Char('e') | KeyCode::Char('?') | KeyCode::Enter => model.overlay = Overlay::None,
+        _ => {}
+    }
+    Vec::new()
 }
 
 /// The connections overlay: move, Enter shows that one only, `a` all of them.
@@ -197,7 +261,8 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.focus = if detail { Focus::List } else { Focus::Detail };
             model.show_detail = true;
         }
-        KeyCode::Char(':') | KeyCode::Char('i') if !model.read_only => {
+        // A replay's command line takes only `save FILE.sio`.
+        KeyCode::Char(':') | KeyCode::Char('i') => {
             model.focus = Focus::Command;
             model.message = None;
             model.input.clear();
@@ -205,7 +270,8 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('/') => {
             model.focus = Focus::Search;
-            model.input = model.filter.search.clone();
+            model.input = model.filter.expr.source().to_string();
+            model.filter_error = None;
         }
         KeyCode::Char('H') => {
             model.filter.hide_heartbeats = !model.filter.hide_heartbeats;
@@ -225,7 +291,12 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.refilter();
         }
         KeyCode::Char('a') => model.overlay = Overlay::Acks,
+        KeyCode::Char('%') => {
+            model.stats_scroll = 0;
+            model.overlay = Overlay::Stats;
+        }
         KeyCode::Char('n') => model.overlay = Overlay::Namespaces,
+        KeyCode::Char('e') => model.overlay = Overlay::Code,
         KeyCode::Char('c') => model.toggle_conn_filter(),
         KeyCode::Char('C') => {
             // Open on the connection shown, if one is.
@@ -233,6 +304,13 @@ fn pane_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.conn_cursor = shown.unwrap_or(0).min(model.conns.len().saturating_sub(1));
             model.overlay = Overlay::Conns;
         }
+        KeyCode::Char('F') => match super::fanout::of_selected(model) {
+            Ok(fanout) => {
+                model.fanout = Some(fanout);
+                model.overlay = Overlay::Fanout;
+            }
+            Err(why) => model.message = Some((why, true)),
+        },
         KeyCode::Char('?') => model.overlay = Overlay::Help,
         KeyCode::Char('w') if !model.read_only && !model.tap => {
             let mode = match model.heartbeat_mode {
@@ -287,14 +365,27 @@ fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 model.history.push(line.clone());
             }
             model.history_pos = None;
+            if let Some(path) = save_command(&line) {
+                model.focus = Focus::List;
+                return vec![Effect::SaveScript { path }];
+            }
             if model.tap {
                 return tap_line(model, line);
             }
             match parse_line(&line, 1) {
-                Ok(Some(step)) => {
+                Ok(Some(addressed)) => {
                     model.focus = Focus::List;
                     model.message = Some((format!("running: {line}"), false));
-                    return vec![Effect::Run { line, step }];
+                    // A line that names no client runs as the one shown alone.
+                    let clients = match model.speaker() {
+                        Some(speaker) if addressed.clients.is_empty() && speaker != MAIN => vec![speaker.to_string()],
+                        _ => addressed.clients,
+                    };
+                    return vec![Effect::Run {
+                        line,
+                        clients,
+                        step: addressed.step,
+                    }];
                 }
                 Ok(None) => model.focus = Focus::List,
                 Err(e) => {
@@ -334,6 +425,16 @@ fn command_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// `save` or `save FILE`: the path (None: none given).
+fn save_command(line: &str) -> Option<Option<String>> {
+    let rest = line.trim().strip_prefix("save")?;
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let path = rest.trim();
+    Some((!path.is_empty()).then(|| path.to_string()))
 }
 
 /// A line on the tap's command line.
@@ -377,7 +478,12 @@ fn complete(model: &mut Model) {
             Vec::new()
         }
     } else if words.len() == 1 {
-        COMMANDS.iter().filter(|c| **c != "#").map(|c| c.to_string()).collect()
+        COMMANDS
+            .iter()
+            .filter(|c| **c != "#")
+            .map(|c| c.to_string())
+            .chain(["save".to_string()])
+            .collect()
     } else {
         match words[0] {
             "join" | "leave" | "use" => model.status.namespaces.iter().map(|n| n.name.clone()).collect(),
@@ -408,26 +514,27 @@ fn complete(model: &mut Model) {
     model.input.push_str(&completion);
 }
 
+/// `/`: the filter applies as it is typed; while the text does not parse, the last
+/// expression that did stays in force and the reason shows beside the text.
 fn search_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Esc => {
             model.input.clear();
-            model.filter.search.clear();
+            model.filter_error = None;
             model.focus = Focus::List;
-            model.refilter();
+            model.set_filter(crate::filter::Filter::default());
         }
-        KeyCode::Enter => {
-            model.focus = Focus::List;
-        }
+        // A text that does not parse stays open for fixing.
+        KeyCode::Enter if model.filter_error.is_none() => model.focus = Focus::List,
         KeyCode::Backspace => {
             model.input.pop();
-            model.filter.search = model.input.clone();
-            model.refilter();
+            let text = model.input.clone();
+            model.set_filter_text(&text);
         }
         KeyCode::Char(c) => {
             model.input.push(c);
-            model.filter.search = model.input.clone();
-            model.refilter();
+            let text = model.input.clone();
+            model.set_filter_text(&text);
         }
         _ => {}
     }

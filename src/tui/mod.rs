@@ -5,11 +5,14 @@
 //!   records in batches and redraws at a bounded rate, so a flood never blocks
 //!   a key. The terminal is restored on exit, on Ctrl-C and on a panic.
 
+pub mod admin_view;
 pub mod conns;
 mod conns_view;
+pub mod fanout;
 pub mod held;
 pub mod keys;
 pub mod model;
+mod stats_view;
 pub mod view;
 
 use std::io::Write as _;
@@ -27,7 +30,8 @@ use keys::Effect;
 use model::Model;
 
 use crate::record::{Record, Timestamp};
-use crate::script::run::Session;
+use crate::script::clients::{ClientResult, Clients, run_forks};
+use crate::script::parse::{MAIN, Step};
 
 /// How often the screen may be redrawn while records pour in.
 const FRAME: Duration = Duration::from_millis(33);
@@ -73,10 +77,12 @@ impl Drop for RestoreOnDrop {
 pub enum Actor {
     /// A replay: nothing.
     None,
-    /// The client engine's session (`sio connect`).
-    Client(Session),
+    /// The clients of `sio connect` (`main` and those it opened).
+    Client(Box<Clients>),
     /// The tap's sessions, from the middle (`sio tap`).
     Tap(crate::tap::Controls),
+    /// An instrumented server's admin namespace (`sio admin`).
+    Admin(admin_view::AdminActor),
 }
 
 /// Where records come from: the engine's unbounded channel, or the tap's bounded one.
@@ -97,7 +103,8 @@ impl RecordSource for mpsc::Receiver<Record> {
     }
 }
 
-/// Runs the UI on the real terminal until the user quits.
+/// Runs the UI on the real terminal until the user quits. The actor (none for a
+/// replay) does what the command line says; records come from `records`.
 pub async fn run(mut model: Model, records: impl RecordSource, actor: Actor) -> u8 {
     model.history = load_history();
     let mut terminal = match ratatui::try_init() {
@@ -126,7 +133,7 @@ pub async fn event_loop<B, R, S>(
     terminal: &mut Terminal<B>,
     model: &mut Model,
     mut records: R,
-    actor: Actor,
+    mut actor: Actor,
     mut input: S,
 ) -> Result<(), String>
 where
@@ -147,7 +154,7 @@ where
                 match event {
                     Some(Ok(Event::Key(key))) if key.kind != crossterm::event::KeyEventKind::Release => {
                         for effect in keys::handle_key(model, key) {
-                            apply(effect, model, &actor, &results_tx);
+                            apply(effect, model, &mut actor, &results_tx);
                         }
                     }
                     Some(Ok(Event::Mouse(mouse))) => keys::handle_mouse(model, mouse, 3),
@@ -190,6 +197,87 @@ where
     }
 }
 
+/// Runs a command-line line as the clients it names (the key handler names the
+/// speaker when the line names none), else as `main`; the result comes back on `results`.
+fn run_line(
+    model: &mut Model,
+    clients: &mut Clients,
+    line: String,
+    names: &[String],
+    step: Step,
+    results: &mpsc::UnboundedSender<(String, Result<String, String>)>,
+) {
+    let speaker = MAIN;
+    match &step {
+        // `use` changes what later lines mean, so it applies here and now.
+        Step::Use { nsp } => {
+            let targets: Vec<String> = if names.is_empty() {
+                vec![speaker.into()]
+            } else {
+                names.to_vec()
+            };
+            for name in &targets {
+                match clients.get_mut(name) {
+                    Some(session) => session.nsp = nsp.clone(),
+                    None => {
+                        model.message = Some((format!("no client named {name:?}"), true));
+                        return;
+                    }
+                }
+            }
+            if targets.iter().any(|n| n == MAIN) {
+                model.nsp = nsp.clone();
+            }
+            model.message = Some((format!("using {nsp}"), false));
+        }
+        Step::Client { name, options } => match clients.open(name, options) {
+            Ok(session) => {
+                let fork = session.fork();
+                let results = results.clone();
+                let within = clients.ready_within();
+                let name = name.clone();
+                tokio::spawn(async move {
+                    let result = fork
+                        .ready(within)
+                        .await
+                        .map(|()| format!("{name} connected on {}", fork.nsp));
+                    let _ = results.send((line, result));
+                });
+            }
+            Err(e) => model.message = Some((format!("{line} — {e}"), true)),
+        },
+        _ => match clients.forks(speaker, names) {
+            Ok(forks) => {
+                let results = results.clone();
+                let named = clients.is_named();
+                tokio::spawn(async move {
+                    let outcome = merge_results(run_forks(forks, &step).await, named);
+                    let _ = results.send((line, outcome));
+                });
+            }
+            Err(e) => model.message = Some((format!("{line} — {e}"), true)),
+        },
+    }
+}
+
+/// One message for the line: each client's result, named when there are several.
+fn merge_results(results: Vec<ClientResult>, named: bool) -> Result<String, String> {
+    if let [only] = &results[..]
+        && !named
+    {
+        return only.result.clone();
+    }
+    let failed = results.iter().any(|r| r.result.is_err());
+    let text = results
+        .iter()
+        .map(|r| match &r.result {
+            Ok(m) | Err(m) => format!("{}: {m}", r.client),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    if failed { Err(text) } else { Ok(text) }
+}
+
 fn draw<B: Backend>(terminal: &mut Terminal<B>, model: &mut Model) -> Result<(), String> {
     model.now = Timestamp::now();
     terminal
@@ -201,7 +289,7 @@ fn draw<B: Backend>(terminal: &mut Terminal<B>, model: &mut Model) -> Result<(),
 fn apply(
     effect: Effect,
     model: &mut Model,
-    actor: &Actor,
+    actor: &mut Actor,
     results: &mpsc::UnboundedSender<(String, Result<String, String>)>,
 ) {
     match effect {
@@ -218,28 +306,33 @@ fn apply(
                 let _ = results.send((line, result));
             });
         }
-        Effect::Run { line, step } => {
-            let Actor::Client(session) = actor else {
-                model.message = Some(("read-only: nothing to send to".into(), true));
+        Effect::Admin { line } => {
+            let Actor::Admin(admin) = actor else {
+                model.message = Some(("no admin connection to act on".into(), true));
                 return;
             };
-            // `use` changes what later lines mean, so it applies here and now.
-            if let crate::script::parse::Step::Use { nsp } = &step {
-                model.nsp = nsp.clone();
-                model.message = Some((format!("using {nsp}"), false));
-                return;
-            }
-            let mut fork = session.fork();
-            fork.nsp = model.nsp.clone();
-            let results = results.clone();
-            tokio::spawn(async move {
-                let result = fork.run(&step).await;
-                let _ = results.send((line, result));
+            model.message = Some(match admin.send(&line) {
+                Ok(m) => (m, false),
+                Err(e) => (format!("{line} — {e}"), true),
             });
         }
+        Effect::Run {
+            line,
+            clients: names,
+            step,
+        } => {
+            let Actor::Client(clients) = actor else {
+                model.message = Some((
+                    "read-only: nothing to send to (`save FILE.sio` writes the session as a script)".into(),
+                    true,
+                ));
+                return;
+            };
+            run_line(model, clients, line, &names, step, results);
+        }
         Effect::Heartbeat(mode) => {
-            if let Actor::Client(session) = actor {
-                let handle = session.handle.clone();
+            if let Actor::Client(clients) = actor {
+                let handle = clients.main().handle.clone();
                 tokio::spawn(async move {
                     let _ = handle.heartbeat(mode).await;
                 });
@@ -252,6 +345,18 @@ fn apply(
             let _ = write!(out, "\x1b]52;c;{encoded}\x07");
             let _ = out.flush();
             model.message = Some((format!("copied {} bytes", text.len()), false));
+        }
+        Effect::SaveScript { path } => {
+            let path = path.unwrap_or_else(|| format!("sio-{}.sio", model.now.to_string().replace(':', "-")));
+            let script = model.script();
+            let lines = script.lines().filter(|l| !l.starts_with('#')).count();
+            model.message = Some(match std::fs::write(&path, script) {
+                Ok(()) => (
+                    format!("saved a script of {lines} lines to {path} (sio run URL {path})"),
+                    false,
+                ),
+                Err(e) => (format!("saving {path}: {e}"), true),
+            });
         }
         Effect::Save { visible_only } => {
             let name = format!("sio-{}.ndjson", model.now.to_string().replace(':', "-"));

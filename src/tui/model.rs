@@ -11,9 +11,8 @@ use serde_json::Value;
 use super::conns::Conns;
 use super::held::Held;
 use crate::engine::HeartbeatMode;
-use crate::explain;
 use crate::proto::eio;
-use crate::record::{Body, Direction, Raw, Record, Timestamp, Transport};
+use crate::record::{Body, Direction, Record, Timestamp, Transport};
 
 /// Which pane keys go to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +32,12 @@ pub enum Overlay {
     Namespaces,
     /// The sessions (tap) or clients the records name.
     Conns,
+    /// The connection as socket.io-client / python-socketio code.
+    Code,
+    /// Who received what an emitted event caused.
+    Fanout,
+    /// Statistics per event, namespace, transport; heartbeats.
+    Stats,
 }
 
 /// Which direction the list shows.
@@ -45,8 +50,8 @@ pub enum DirFilter {
 
 #[derive(Clone, Debug)]
 pub struct Filter {
-    /// Case-insensitive text the raw frame or its meaning must contain.
-    pub search: String,
+    /// The expression typed after `/` (or given with --filter): the language of `--filter`.
+    pub expr: crate::filter::Filter,
     pub hide_heartbeats: bool,
     pub show_transport: bool,
     pub dir: DirFilter,
@@ -57,7 +62,7 @@ pub struct Filter {
 impl Default for Filter {
     fn default() -> Self {
         Filter {
-            search: String::new(),
+            expr: crate::filter::Filter::default(),
             hide_heartbeats: false,
             show_transport: false,
             dir: DirFilter::Both,
@@ -130,6 +135,14 @@ pub struct Model {
     /// Absolute numbers of the records the filter lets through, in order.
     pub visible: VecDeque<u64>,
     pub filter: Filter,
+    /// Held records the toggles (H, T, f, c) show but the expression hides.
+    pub expr_hidden: u64,
+    /// Why the expression being typed after `/` does not parse (the last good one applies).
+    pub filter_error: Option<crate::filter::FilterError>,
+    /// Statistics of every record taken (the statistics overlay), in the order chosen.
+    pub stats: crate::stats::Stats,
+    pub stats_sort: crate::stats::SortBy,
+    pub stats_scroll: u16,
     /// Position in `visible` of the selected row.
     pub selected: usize,
     pub follow: bool,
@@ -167,6 +180,15 @@ pub struct Model {
     pub conn_cursor: usize,
     /// The screen of `sio tap`: its command line cuts and delays sessions.
     pub tap: bool,
+    /// The connection in code, one snippet per language (none in a replay or a tap).
+    pub code: Vec<(crate::snippets::Lang, String)>,
+    /// The snippet the code overlay shows, and how far it is scrolled.
+    pub code_shown: usize,
+    pub code_scroll: u16,
+    /// The fan-out table the `F` overlay shows, computed when it opened.
+    pub fanout: Option<super::fanout::Fanout>,
+    /// `sio admin`: the admin views beside the list.
+    pub admin: Option<Box<super::admin_view::AdminPane>>,
 }
 
 impl Model {
@@ -178,6 +200,11 @@ impl Model {
             dropped: 0,
             visible: VecDeque::new(),
             filter: Filter::default(),
+            expr_hidden: 0,
+            filter_error: None,
+            stats: crate::stats::Stats::new(),
+            stats_sort: crate::stats::SortBy::Count,
+            stats_scroll: 0,
             selected: 0,
             follow: true,
             waiting: 0,
@@ -208,7 +235,23 @@ impl Model {
             conns: Conns::default(),
             conn_cursor: 0,
             tap: false,
+            code: Vec::new(),
+            code_shown: 0,
+            code_scroll: 0,
+            fanout: None,
+            admin: None,
         }
+    }
+
+    /// The `.sio` script of the records held (what `save FILE.sio` writes).
+    pub fn script(&self) -> String {
+        let mut writer = crate::script::generate::ScriptWriter::new();
+        writer.source = Some(self.status.url.clone());
+        writer.let_go = self.dropped;
+        for held in &self.records {
+            writer.push(&held.record());
+        }
+        writer.finish()
     }
 
     pub fn record(&self, absolute: u64) -> Option<Cow<'_, Record>> {
@@ -228,8 +271,11 @@ impl Model {
             self.conns.observe(&record);
         }
         self.observe(&record);
+        self.stats.observe(&record);
         let absolute = self.first_index + self.records.len() as u64;
-        let passes = self.passes(&record);
+        let toggled_in = self.toggles_pass(&record);
+        let passes = toggled_in && self.filter.expr.matches(&record);
+        self.expr_hidden += u64::from(toggled_in && !passes);
         self.records.push_back(Held::new(record));
         if passes {
             self.visible.push_back(absolute);
@@ -240,20 +286,48 @@ impl Model {
             }
         }
         while self.records.len() > self.scrollback {
-            self.records.pop_front();
+            let Some(gone) = self.records.pop_front() else { break };
+            let was_visible = self.visible.front() == Some(&self.first_index);
             self.first_index += 1;
             self.dropped += 1;
-            if self.visible.front().is_some_and(|&a| a < self.first_index) {
+            if was_visible {
                 self.visible.pop_front();
                 self.selected = self.selected.saturating_sub(1);
+            } else if self.expr_hidden > 0 && self.toggles_pass(&gone.record()) {
+                // It was one of those the expression hid.
+                self.expr_hidden -= 1;
             }
         }
     }
 
-    /// Whether the filter lets a record through.
+    /// Whether the filter lets a record through: the toggles, then the expression.
     pub fn passes(&self, record: &Record) -> bool {
+        self.toggles_pass(record) && self.filter.expr.matches(record)
+    }
+
+    /// Applies the expression typed after `/`; one that does not parse leaves the last
+    /// good one in force and says why ([`Model::filter_error`]).
+    pub fn set_filter_text(&mut self, text: &str) {
+        match crate::filter::Filter::parse(text) {
+            Ok(expr) => {
+                self.filter_error = None;
+                self.set_filter(expr);
+            }
+            Err(e) => self.filter_error = Some(e),
+        }
+    }
+
+    pub fn set_filter(&mut self, expr: crate::filter::Filter) {
+        self.filter.expr = expr;
+        self.refilter();
+    }
+
+    /// The toggles' part of the filter: H, T, f and c.
+    fn toggles_pass(&self, record: &Record) -> bool {
         let f = &self.filter;
-        if f.conn.is_some() && record.conn != f.conn {
+        if let Some(shown) = &f.conn
+            && record.conn.as_deref().map(|c| self.conns.current(c)) != Some(shown.as_str())
+        {
             return false;
         }
         match &record.body {
@@ -270,20 +344,27 @@ impl Model {
             Body::State(s) if f.hide_heartbeats && s.state.starts_with("heartbeat") => return false,
             _ => {}
         }
-        if f.search.is_empty() {
-            return true;
-        }
-        let needle = f.search.to_lowercase();
-        searchable(record).to_lowercase().contains(&needle)
+        true
     }
 
     /// Recomputes the visible rows after a filter change, keeping the selection when it still shows.
     pub fn refilter(&mut self) {
         let keep = self.visible.get(self.selected).copied();
-        self.visible = (0..self.records.len())
-            .filter(|&i| self.passes(&self.records[i].record()))
-            .map(|i| self.first_index + i as u64)
-            .collect();
+        let mut visible = VecDeque::new();
+        let mut expr_hidden = 0;
+        for (i, held) in self.records.iter().enumerate() {
+            let record = held.record();
+            if !self.toggles_pass(&record) {
+                continue;
+            }
+            if self.filter.expr.matches(&record) {
+                visible.push_back(self.first_index + i as u64);
+            } else {
+                expr_hidden += 1;
+            }
+        }
+        self.visible = visible;
+        self.expr_hidden = expr_hidden;
         self.selected = match keep.and_then(|k| self.visible.iter().position(|&a| a >= k)) {
             Some(p) if !self.follow => p,
             _ => self.visible.len().saturating_sub(1),
@@ -314,7 +395,8 @@ impl Model {
     /// Shows only the selected row's connection, or all of them again.
     pub fn toggle_conn_filter(&mut self) {
         if self.filter.conn.take().is_none() {
-            match self.selected_record().and_then(|r| r.conn.clone()) {
+            let conn = self.selected_record().and_then(|r| r.conn.clone());
+            match conn.map(|c| self.conns.current(&c).to_string()) {
                 Some(name) => self.filter.conn = Some(name),
                 None => {
                     self.message = Some(("this row names no session or client".into(), true));
@@ -329,6 +411,25 @@ impl Model {
     pub fn show_conn(&mut self, name: String) {
         self.filter.conn = Some(name);
         self.refilter();
+    }
+
+    /// Who the command line speaks as, where there are several clients: the one
+    /// shown alone (`c`, `C`), else `main`. `None` with one client, or on a tap.
+    pub fn speaker(&self) -> Option<&str> {
+        if self.tap || self.read_only || self.conns.len() < 2 {
+            return None;
+        }
+        Some(self.filter.conn.as_deref().unwrap_or(crate::script::parse::MAIN))
+    }
+
+    /// Whether rows carry their connection's tag: every tap session, or clients
+    /// once there are two (a lone `main` needs no column).
+    pub fn several_conns(&self) -> bool {
+        if self.conn_noun() == "session" {
+            !self.conns.is_empty()
+        } else {
+            self.conns.len() >= 2
+        }
     }
 
     /// What the connections are called on this screen.
@@ -349,6 +450,16 @@ impl Model {
     }
 
     fn observe(&mut self, record: &Record) {
+        // The status bar of a live screen describes the tap, or `main`: other
+        // clients have their own line (the roster) and list (`C`).
+        let primary = self.tap
+            || self.read_only
+            || self.admin.is_some()
+            || record.conn.as_deref().is_none_or(|c| c == crate::script::parse::MAIN);
+        self.observe_any(record);
+        if !primary {
+            return;
+        }
         let s = &mut self.status;
         match &record.body {
             Body::Frame(f) => {
@@ -379,20 +490,6 @@ impl Model {
                         }
                     }
                     s.last_ping = Some(record.time);
-                }
-                if let Some(sio) = &f.decoded.sio
-                    && let Some(name) = &sio.event
-                    && !self.event_names.contains(name)
-                    && self.event_names.len() < 500
-                {
-                    self.event_names.push(name.clone());
-                }
-                if let Some(sio) = &f.decoded.sio
-                    && f.dir == Some(Direction::Out)
-                    && sio.kind.is_event()
-                    && sio.id.is_some()
-                {
-                    self.acks.pending += 1;
                 }
             }
             Body::State(st) => {
@@ -431,14 +528,6 @@ impl Model {
                         s.state = "listening".into();
                     }
                     "heartbeat" => s.last_heartbeat_rtt_ms = data.get("rtt_ms").and_then(Value::as_f64),
-                    "ack" => {
-                        let event = data.get("event").and_then(Value::as_str).unwrap_or("?").to_string();
-                        if let Some(rtt) = data.get("rtt_ms").and_then(Value::as_f64) {
-                            self.acks.by_event.entry(event).or_default().push(rtt);
-                        }
-                        self.acks.pending = self.acks.pending.saturating_sub(1);
-                    }
-                    "unmatched ack" => self.acks.unmatched += 1,
                     "namespace connected" | "namespace failed" | "namespace left" | "namespace disconnected" => {
                         let name = data.get("nsp").and_then(Value::as_str).unwrap_or("/").to_string();
                         let state = st.state.trim_start_matches("namespace ").to_string();
@@ -463,26 +552,37 @@ impl Model {
             Body::Http(_) => {}
         }
     }
+
+    /// What every connection's records count for: event names, ack round trips.
+    fn observe_any(&mut self, record: &Record) {
+        match &record.body {
+            Body::Frame(f) => {
+                let Some(sio) = &f.decoded.sio else { return };
+                if let Some(name) = &sio.event
+                    && !self.event_names.contains(name)
+                    && self.event_names.len() < 500
+                {
+                    self.event_names.push(name.clone());
+                }
+                if f.dir == Some(Direction::Out) && sio.kind.is_event() && sio.id.is_some() {
+                    self.acks.pending += 1;
+                }
+            }
+            Body::State(st) => match st.state.as_str() {
+                "ack" => {
+                    let event = st.data.get("event").and_then(Value::as_str).unwrap_or("?").to_string();
+                    if let Some(rtt) = st.data.get("rtt_ms").and_then(Value::as_f64) {
+                        self.acks.by_event.entry(event).or_default().push(rtt);
+                    }
+                    self.acks.pending = self.acks.pending.saturating_sub(1);
+                }
+                "unmatched ack" => self.acks.unmatched += 1,
+                _ => {}
+            },
+            Body::Http(_) => {}
+        }
+    }
 }
 
 /// Heartbeat frames: pings and pongs (probes excluded: they belong to the upgrade).
-pub fn is_heartbeat(record: &Record) -> bool {
-    record.frame().and_then(|f| f.decoded.eio.as_ref()).is_some_and(|e| {
-        matches!(e.kind, eio::PacketType::Ping | eio::PacketType::Pong) && e.data.as_deref() != Some("probe")
-    })
-}
-
-/// The text `/` searches in.
-pub fn searchable(record: &Record) -> String {
-    match &record.body {
-        Body::Frame(f) => {
-            let raw = match &f.raw {
-                Raw::Text { text } => text.clone(),
-                Raw::Binary(b) => explain::hex_preview(&b.0, 64),
-            };
-            format!("{raw} {}", explain::summary(&f.decoded))
-        }
-        Body::State(s) => format!("{} {}", s.state, s.detail.clone().unwrap_or_default()),
-        Body::Http(h) => format!("{} {} {:?}", h.method, h.url, h.status),
-    }
-}
+pub use crate::filter::is_heartbeat;

@@ -49,15 +49,36 @@ pub(super) fn dim() -> Style {
 
 /// Draws everything.
 pub fn draw(frame: &mut Frame<'_>, model: &mut Model) {
+    if model.overlay == Overlay::Fanout {
+        super::fanout::refresh(model);
+    }
     let area = frame.area();
+    // Live clients get a line of their own: each one's state, who the command line speaks as.
+    let roster = !model.read_only && model.speaker().is_some();
     let [status, list_and_detail, input, keybar] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(if roster { 3 } else { 2 }),
         Constraint::Min(3),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(area);
-    draw_status(frame, status, model);
+    if roster {
+        let [status, clients] = Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(status);
+        draw_status(frame, status, model);
+        conns_view::draw_roster(frame, clients, model);
+    } else {
+        draw_status(frame, status, model);
+    }
+    // `sio admin`: the admin views on the left, the admin connection's own traffic beside them.
+    let list_and_detail = match &model.admin {
+        Some(pane) => {
+            let [admin, rest] =
+                Layout::horizontal([Constraint::Percentage(60), Constraint::Min(20)]).areas(list_and_detail);
+            super::admin_view::draw(frame, admin, pane);
+            rest
+        }
+        None => list_and_detail,
+    };
     let detail_height = if model.show_detail && list_and_detail.height >= 12 {
         (list_and_detail.height * 2 / 5).max(6)
     } else {
@@ -77,11 +98,14 @@ pub fn draw(frame: &mut Frame<'_>, model: &mut Model) {
         Overlay::Acks => draw_acks(frame, area, model),
         Overlay::Namespaces => draw_namespaces(frame, area, model),
         Overlay::Conns => conns_view::draw_list(frame, area, model),
+        Overlay::Code => draw_code(frame, area, model),
+        Overlay::Fanout => super::fanout::draw(frame, area, model),
+        Overlay::Stats => super::stats_view::draw(frame, area, model),
     }
 }
 
 fn draw_status(frame: &mut Frame<'_>, area: Rect, model: &Model) {
-    if model.tap || (model.read_only && !model.conns.is_empty()) {
+    if model.tap || (model.read_only && model.several_conns()) {
         return conns_view::draw_status(frame, area, model);
     }
     let s = &model.status;
@@ -293,8 +317,8 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, model: &mut Model) {
     }
     let f = &model.filter;
     let mut filters = Vec::new();
-    if !f.search.is_empty() {
-        filters.push(format!("/{}", sanitize(&f.search)));
+    if !f.expr.is_empty() {
+        filters.push(format!("/{} hides {}", sanitize(f.expr.source()), model.expr_hidden));
     }
     if f.hide_heartbeats {
         filters.push("no heartbeats".into());
@@ -342,7 +366,9 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, model: &mut Model) {
     for pos in model.list_top..(model.list_top + height).min(model.visible.len()) {
         let absolute = model.visible[pos];
         let Some(record) = model.record(absolute) else { continue };
-        let tag = (!model.conns.is_empty()).then(|| conns_view::tag(model, record.conn.as_deref()));
+        let tag = model
+            .several_conns()
+            .then(|| conns_view::tag(model, record.conn.as_deref().map(|c| model.conns.current(c))));
         let mut line = row(&record, absolute + 1, inner.width as usize, model.raw_view, start, tag);
         if pos == model.selected {
             line = line.style(Style::new().add_modifier(Modifier::REVERSED));
@@ -512,13 +538,17 @@ fn json_style(line: &str) -> Style {
 }
 
 /// The round trip of the ack that answers (or is answered by) this frame.
+/// The round trip of the selected emit's ack, from the engine's `ack` record after it.
+/// Found by position, not `seq`: each connection numbers its own records.
 fn ack_rtt(model: &Model, record: &Record, nsp: &str, id: u64) -> Option<f64> {
-    let start = record.seq.checked_sub(model.records.front()?.seq())? as usize;
+    let selected = *model.visible.get(model.selected)?;
+    let start = selected.checked_sub(model.first_index)? as usize;
     // Ack state records are always held whole: frames need no decoding here.
     let mut states = model.records.iter().skip(start).take(5000).filter_map(Held::whole);
     states.find_map(|r| match &r.body {
         Body::State(s)
             if s.state == "ack"
+                && r.conn == record.conn
                 && s.data.get("id").and_then(|v| v.as_u64()) == Some(id)
                 && s.data.get("nsp").and_then(|v| v.as_str()) == Some(nsp) =>
         {
@@ -554,28 +584,60 @@ fn draw_detail(frame: &mut Frame<'_>, area: Rect, model: &Model) {
 fn draw_input(frame: &mut Frame<'_>, area: Rect, model: &Model) {
     let line = match model.focus {
         Focus::Command => {
-            let mut spans = vec![
+            let mut spans = Vec::new();
+            // With several clients, the line runs as this one unless it names others.
+            if let Some(speaker) = model.speaker() {
+                spans.push(Span::styled(
+                    format!("{} ▸ ", sanitize(speaker)),
+                    Style::new()
+                        .fg(conns_view::color_of(model, speaker))
+                        .add_modifier(Modifier::BOLD),
+                ));
+            }
+            spans.extend([
                 Span::styled(":", Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
                 Span::raw(model.input.clone()),
                 Span::styled("█", Style::new().fg(Color::Cyan)),
-            ];
+            ]);
             // A line that did not parse stays for fixing, with the reason beside it.
             if let Some((text, true)) = &model.message {
                 spans.push(Span::styled(format!("  ✗ {}", sanitize(text)), color(Tone::Error)));
             }
             Line::from(spans)
         }
-        Focus::Search => Line::from(vec![
-            Span::styled("/", Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
-            Span::raw(model.input.clone()),
-            Span::styled("█", Style::new().fg(Color::Cyan)),
-        ]),
+        Focus::Search => {
+            let mut spans = vec![
+                Span::styled("/", Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
+                Span::raw(sanitize(&model.input).into_owned()),
+                Span::styled("█", Style::new().fg(Color::Cyan)),
+            ];
+            if let Some(e) = &model.filter_error {
+                spans.push(Span::styled(
+                    format!("  ✗ {}", sanitize(&e.to_string())),
+                    color(Tone::Error),
+                ));
+            }
+            Line::from(spans)
+        }
         _ => match &model.message {
             Some((text, true)) => Line::styled(format!("✗ {}", sanitize(text)), color(Tone::Error)),
             Some((text, false)) => Line::styled(format!("✓ {}", sanitize(text)), color(Tone::Ack)),
             None if model.read_only => Line::styled("replay: read-only", dim()),
             None if model.tap => Line::styled(": to type a command: cut SID, delay SID in|out 2s", dim()),
-            None => Line::styled(": to type a command, e.g. emit echo \"hi\" --ack", dim()),
+            None if model.admin.is_some() => Line::styled(
+                ": to type an operation: join ROOM TARGET, leave ROOM TARGET, disconnect TARGET, emit TARGET EVENT [ARG]…",
+                dim(),
+            ),
+            None => match model.speaker() {
+                Some(speaker) => Line::styled(
+                    format!(
+                        ": to type a command as {} (c on a row: as its client; bob: emit … names one)",
+                        sanitize(speaker)
+                    ),
+                    dim(),
+                ),
+                None => Line::styled(": to type a command, e.g. emit echo \"hi\" --ack", dim()),
+            },
         },
     };
     frame.render_widget(Paragraph::new(line), area);
@@ -583,7 +645,7 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, model: &Model) {
 
 fn draw_keybar(frame: &mut Frame<'_>, area: Rect, model: &Model) {
     let mut spans = Vec::new();
-    for (key, what) in keys::bar(model) {
+    for (key, what) in fitting(keys::bar(model), usize::from(area.width)) {
         spans.push(Span::styled(
             format!(" {key}"),
             Style::new().fg(Color::Black).bg(Color::Cyan),
@@ -591,6 +653,24 @@ fn draw_keybar(frame: &mut Frame<'_>, area: Rect, model: &Model) {
         spans.push(Span::raw(format!(" {what} ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The keys that fit in `width`, in their order; `?` and `q` stay whatever goes.
+fn fitting(keys: Vec<(&'static str, &'static str)>, width: usize) -> Vec<(&'static str, &'static str)> {
+    let cost = |(key, what): &(&str, &str)| key.chars().count() + what.chars().count() + 3;
+    let pinned = |(key, _): &(&str, &str)| matches!(*key, "?" | "q");
+    let mut room = width.saturating_sub(keys.iter().filter(|k| pinned(k)).map(cost).sum());
+    keys.into_iter()
+        .filter(|k| {
+            if pinned(k) {
+                return true;
+            }
+            let fits = cost(k) <= room;
+            // Once one is left out, later ones are too: the bar keeps its order.
+            room = if fits { room - cost(k) } else { 0 };
+            fits
+        })
+        .collect()
 }
 
 pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -661,6 +741,42 @@ fn draw_acks(frame: &mut Frame<'_>, area: Rect, model: &Model) {
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" acks (Esc to close) ")),
+        popup,
+    );
+}
+
+/// The connection as code, one language at a time (Tab for the other).
+fn draw_code(frame: &mut Frame<'_>, area: Rect, model: &Model) {
+    let Some((lang, code)) = model.code.get(model.code_shown) else {
+        let why = if model.tap {
+            "a tap has no connection of its own: its sessions are the app's"
+        } else {
+            "a replay has no connection options (sio connect URL … --print-code js|python)"
+        };
+        let popup = centered(area, why.chars().count() as u16 + 2, 3);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(Line::styled(why, dim()))
+                .block(Block::default().borders(Borders::ALL).title(" code (Esc to close) ")),
+            popup,
+        );
+        return;
+    };
+    let lines: Vec<Line<'_>> = code.lines().map(|l| Line::raw(sanitize(l).into_owned())).collect();
+    let width = code.lines().map(|l| l.chars().count()).max().unwrap_or(0) as u16 + 2;
+    let popup = centered(area, width.max(60), lines.len() as u16 + 2);
+    let others: Vec<&str> = model
+        .code
+        .iter()
+        .filter(|(l, _)| l != lang)
+        .map(|(l, _)| l.short())
+        .collect();
+    let title = format!(" {} · Tab: {} · j/k scroll · y copy ", lang.name(), others.join(", "));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((model.code_scroll, 0))
+            .block(Block::default().borders(Borders::ALL).title(title)),
         popup,
     );
 }

@@ -1,13 +1,11 @@
 //! `sio doctor` behind nginx (Debian's package, run with a config written here)
 //! in front of two Node socket.io servers: round robin without stickiness, a
 //! sticky setup, a config without the Upgrade headers, and a proxy_read_timeout
-//! shorter than pingInterval. One nginx with one server block per setup serves
-//! every test of this module.
-
-use std::sync::OnceLock;
+//! shorter than pingInterval. The binary's one nginx, with one server block per
+//! setup, serves every test of this module.
 
 use crate::support::doctor::doctor;
-use crate::support::nginx::{CONNECTION_UPGRADE_MAP, Nginx, UPGRADE_HEADERS, free_port};
+use crate::support::nginx::{Site, UPGRADE_HEADERS, free_port};
 use crate::support::node::{NodeServer, ServerKind};
 
 /// The nodes ping every 3 s; the short-timeout block cuts idle reads after 1 s.
@@ -15,7 +13,6 @@ const PING_INTERVAL_MS: &str = "3000";
 
 struct Deployment {
     _nodes: [NodeServer; 2],
-    _nginx: Nginx,
     round_robin: u16,
     sticky: u16,
     no_upgrade: u16,
@@ -24,18 +21,11 @@ struct Deployment {
 
 /// The shared deployment, or why there is none (nginx cannot be installed here).
 fn deployment() -> Option<&'static Deployment> {
-    static DEPLOYMENT: OnceLock<Result<Deployment, String>> = OnceLock::new();
-    match DEPLOYMENT.get_or_init(start) {
-        Ok(d) => Some(d),
-        Err(why) => {
-            eprintln!("SKIPPED: nginx is not available: {why}");
-            None
-        }
-    }
+    crate::support::nginx::site_or_skip("doctor")
 }
 
-fn start() -> Result<Deployment, String> {
-    crate::support::nginx::ensure_installed()?;
+/// The nodes and server blocks of this module (see [`crate::support::nginx::SITES`]).
+pub fn site() -> Result<Site, String> {
     // Each node marks its session ids, so the sticky blocks can route a session to its node.
     let a = NodeServer::start(
         ServerKind::V4,
@@ -50,8 +40,7 @@ fn start() -> Result<Deployment, String> {
     let [rr, sticky, no_upgrade, short] = ports;
     // A handshake (no sid yet) goes round robin; every later request follows its sid's mark.
     let http = format!(
-        "  {CONNECTION_UPGRADE_MAP}\n\
-         upstream round_robin {{ server 127.0.0.1:{pa}; server 127.0.0.1:{pb}; }}\n\
+        "  upstream round_robin {{ server 127.0.0.1:{pa}; server 127.0.0.1:{pb}; }}\n\
          upstream handshakes {{ server 127.0.0.1:{pa}; server 127.0.0.1:{pb}; }}\n\
          upstream node_a {{ server 127.0.0.1:{pa}; }}\n\
          upstream node_b {{ server 127.0.0.1:{pb}; }}\n\
@@ -62,14 +51,16 @@ fn start() -> Result<Deployment, String> {
          server {{ listen 127.0.0.1:{short}; location / {{ proxy_pass http://$by_sid; {UPGRADE_HEADERS} \
          proxy_read_timeout 1s; }} }}\n"
     );
-    let nginx = Nginx::start(&http, &ports)?;
-    Ok(Deployment {
-        _nodes: [a, b],
-        _nginx: nginx,
-        round_robin: rr,
-        sticky,
-        no_upgrade,
-        short_timeout: short,
+    Ok(Site {
+        http,
+        ports: ports.to_vec(),
+        state: Box::new(Deployment {
+            _nodes: [a, b],
+            round_robin: rr,
+            sticky,
+            no_upgrade,
+            short_timeout: short,
+        }),
     })
 }
 

@@ -3,10 +3,15 @@
 
 mod support;
 
+mod admin_cli;
+mod admin_nginx;
+mod admin_tui;
+mod code_snippets;
 mod codec_props;
 mod decode_cli;
 mod demo_cli;
 mod dialects_real;
+mod diff_cli;
 mod doctor_nginx;
 mod doctor_node;
 mod doctor_python;
@@ -21,11 +26,19 @@ mod engine_transports;
 mod engine_upgrade;
 mod engine_util;
 mod failures_cli;
+mod filter_real;
 mod fixtures;
+mod har_browser;
+mod har_cli;
 mod listen_cli;
+mod man_cli;
+mod mermaid_cli;
 mod node_harness;
 mod python_peer;
 mod script_cli;
+mod script_clients;
+mod script_generate;
+mod script_nginx;
 mod serve_cli;
 mod tap_browser;
 mod tap_clients;

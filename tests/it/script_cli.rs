@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 use crate::support::node::{NodeServer, ServerKind};
 
-fn sio(args: &[&str], stdin: &str) -> Output {
+pub(crate) fn sio(args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sio"))
         .args(args)
         .env("NO_COLOR", "1")
@@ -21,7 +21,7 @@ fn sio(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().expect("sio exits")
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "{}\n--- stderr ---\n{}",
         String::from_utf8_lossy(&o.stdout),
@@ -29,7 +29,7 @@ fn text(o: &Output) -> String {
     )
 }
 
-fn temp(name: &str) -> std::path::PathBuf {
+pub(crate) fn temp(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("sio-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(name);

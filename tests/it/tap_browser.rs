@@ -41,14 +41,7 @@ fn run(test: &str, transports: &[&str]) -> Option<Run> {
         browser.start_millis,
         seen.get("done")["ms"]
     );
-    let trouble: Vec<&Value> = seen
-        .lines
-        .iter()
-        .filter(|l| ["error", "pageerror", "requestfailed", "console"].contains(&l["t"].as_str().unwrap_or("")))
-        .collect();
-    assert!(trouble.is_empty(), "{trouble:#?}\nall: {:#?}", seen.lines);
-    assert_eq!(seen.get("done")["timed_out"], json!(false), "{:#?}", seen.lines);
-    seen.get("finished");
+    seen.assert_finished();
 
     // The bundle passed untouched: a working `io`, and what the browser got
     // (after undoing the server's Content-Encoding) is the file socket.io serves.

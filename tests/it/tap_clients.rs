@@ -90,7 +90,10 @@ impl TapUnderTest {
                 return records;
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            let _ = self.rt.block_on(tokio::time::timeout(left, self.changed.notified()));
+            // The timeout is made inside the runtime: its timer needs the runtime's reactor.
+            let _ = self
+                .rt
+                .block_on(async { tokio::time::timeout(left, self.changed.notified()).await });
         }
     }
 }

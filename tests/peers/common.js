@@ -121,6 +121,18 @@ function announce(port) {
   process.stdout.write(`LISTENING ${port}\n`);
 }
 
+/**
+ * Bind `httpServer` to 127.0.0.1 (`flags.port`, or a port the OS picks), log
+ * `listening` with the server's make and flags, then print `LISTENING <port>`.
+ */
+function listenAndAnnounce(httpServer, server, flags) {
+  httpServer.listen(flags.port || 0, "127.0.0.1", () => {
+    const port = httpServer.address().port;
+    log({ t: "listening", port, server, options: { ...flags } });
+    announce(port);
+  });
+}
+
 /** Split the args of an incoming event into (plain args, ack callback or null). */
 function splitAck(args) {
   if (args.length > 0 && typeof args[args.length - 1] === "function") {
@@ -179,6 +191,7 @@ module.exports = {
   log,
   exitWhenStdinCloses,
   announce,
+  listenAndAnnounce,
   splitAck,
   flood,
   floodParams,

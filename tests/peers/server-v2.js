@@ -175,13 +175,4 @@ attachBehaviour(io.of("/"), "hi");
 attachBehaviour(admin, "admin");
 
 common.exitWhenStdinCloses();
-httpServer.listen(flags.port || 0, "127.0.0.1", () => {
-  const port = httpServer.address().port;
-  common.log({
-    t: "listening",
-    port,
-    server: "socket.io " + require("socket.io-v2/package.json").version,
-    options: { ...flags },
-  });
-  common.announce(port);
-});
+common.listenAndAnnounce(httpServer, "socket.io " + require("socket.io-v2/package.json").version, flags);

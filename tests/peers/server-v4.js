@@ -10,8 +10,10 @@
 //   any event + ack   the ack is called with the event's args
 //   "echo" ...args    emit "echo" with the same args
 //   "ask" [q]         emit "question" q with an ack; the answer comes back as "answered"
-//   "join" room / "leave" room
-//   "to" {room, event, args}   broadcast event(...args) to the room
+//   "join" room / "leave" room   (with an ack: answered once the socket is in or out)
+//   "to" {room, event, args}   broadcast event(...args) to the room (the sender too, if in it)
+//   "to-others" {room, event, args}   the same to the room but the sender
+//   "broadcast" {event, args}  event(...args) to every socket of the namespace but the sender
 //   "binary"          emit "binary" with Buffer [1,2,3]
 //   "disconnect-me"   socket.disconnect()
 //   "flood" {n,size}  n x "flood" with a string of size chars, then "flood-done" {n}
@@ -23,6 +25,10 @@
 //                       off by default here, on by default in socket.io)
 //   --flood-on-connect N,SIZE  every socket that connects to "/" gets the "flood" {n: N, size: SIZE}
 //                       treatment right after "welcome" (for benchmarking listen-only clients)
+//   --welcome TEXT      "/" says TEXT on connect instead of "hi" (a server that answers differently)
+//   --echo-delay MS     "echo" answers only after MS (a server that answers late)
+//   --redis URL         share rooms and broadcasts with the other nodes through redis
+//                       (@socket.io/redis-adapter); LISTENING comes once both redis clients connected
 // "/admin" only admits auth {token: "secret"}; others get "not authorized".
 
 const http = require("http");
@@ -47,6 +53,9 @@ const flags = common.parseFlags(process.argv.slice(2), {
   "flood-on-connect": "string",
   "sid-prefix": "string",
   "serve-client": "bool",
+  redis: "string",
+  welcome: "string",
+  "echo-delay": "number",
 });
 
 const options = {
@@ -120,6 +129,15 @@ function startFlood(socket, name, { n, size }, ack) {
   });
 }
 
+// {room, event, args}: what "to" and "to-others" take (a message without a room is ignored).
+function isRoomMessage(msg) {
+  return !!msg && typeof msg.event === "string" && msg.room !== undefined && msg.room !== null;
+}
+
+function messageArgs(msg) {
+  return Array.isArray(msg.args) ? msg.args : msg.args === undefined ? [] : [msg.args];
+}
+
 function attachBehaviour(nsp, welcome) {
   nsp.on("connection", (socket) => {
     const name = nsp.name;
@@ -145,7 +163,9 @@ function attachBehaviour(nsp, welcome) {
 
     socket.on("echo", (...rawArgs) => {
       const [args] = common.splitAck(rawArgs);
-      socket.emit("echo", ...args);
+      const delay = flags["echo-delay"];
+      if (delay === undefined) socket.emit("echo", ...args);
+      else setTimeout(() => socket.emit("echo", ...args), delay);
     });
 
     socket.on("ask", (...rawArgs) => {
@@ -166,9 +186,16 @@ function attachBehaviour(nsp, welcome) {
       common.log({ t: "leave", nsp: name, id: socket.id, room });
     });
     socket.on("to", (msg) => {
-      if (!msg || typeof msg.event !== "string" || msg.room === undefined || msg.room === null) return;
-      const args = Array.isArray(msg.args) ? msg.args : msg.args === undefined ? [] : [msg.args];
-      nsp.to(msg.room).emit(msg.event, ...args);
+      if (!isRoomMessage(msg)) return;
+      nsp.to(msg.room).emit(msg.event, ...messageArgs(msg));
+    });
+    socket.on("to-others", (msg) => {
+      if (!isRoomMessage(msg)) return;
+      socket.to(msg.room).emit(msg.event, ...messageArgs(msg));
+    });
+    socket.on("broadcast", (msg) => {
+      if (!msg || typeof msg.event !== "string") return;
+      socket.broadcast.emit(msg.event, ...messageArgs(msg));
     });
 
     socket.on("binary", () => socket.emit("binary", Buffer.from([1, 2, 3])));
@@ -203,17 +230,31 @@ if (flags["connect-delay"] !== undefined) {
   io.of("/").use((socket, next) => setTimeout(next, flags["connect-delay"]));
 }
 
-attachBehaviour(io.of("/"), "hi");
+attachBehaviour(io.of("/"), flags.welcome === undefined ? "hi" : flags.welcome);
 attachBehaviour(admin, "admin");
 
+// --redis: broadcasts reach the sockets of every node that shares the redis server.
+async function useRedisAdapter(url) {
+  const { createClient } = require("redis");
+  const { createAdapter } = require("@socket.io/redis-adapter");
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  for (const client of [pub, sub]) client.on("error", (e) => common.log({ t: "redis_error", message: e.message }));
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(createAdapter(pub, sub));
+  common.log({ t: "redis_adapter", url });
+}
+
 common.exitWhenStdinCloses();
-httpServer.listen(flags.port || 0, "127.0.0.1", () => {
-  const port = httpServer.address().port;
-  common.log({
-    t: "listening",
-    port,
-    server: "socket.io " + require("socket.io/package.json").version,
-    options: { ...flags },
+function listen() {
+  common.listenAndAnnounce(httpServer, "socket.io " + require("socket.io/package.json").version, flags);
+}
+
+if (flags.redis === undefined) {
+  listen();
+} else {
+  useRedisAdapter(flags.redis).then(listen, (e) => {
+    process.stderr.write(`error: --redis ${flags.redis}: ${e.message}\n`);
+    process.exit(1);
   });
-  common.announce(port);
-});
+}

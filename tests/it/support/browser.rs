@@ -142,11 +142,21 @@ impl Browser {
     /// last line `{"t":"done"}`. Panics when the driver is gone or the visit
     /// took longer than [`VISIT`].
     pub fn visit(&self, page: &str, transports: &[&str]) -> Visit {
+        self.visit_with(json!({"page": page, "transports": transports}))
+    }
+
+    /// [`Browser::visit`], also writing the page's network traffic to `har` as a HAR file.
+    pub fn visit_recording(&self, page: &str, transports: &[&str], har: &std::path::Path) -> Visit {
+        self.visit_with(json!({"page": page, "transports": transports, "har": har}))
+    }
+
+    fn visit_with(&self, mut command: Value) -> Visit {
+        let page = command["page"].as_str().unwrap_or_default().to_string();
         // A test that panicked holding the lock left the driver as it was: go on.
         let mut driver = self.driver.lock().unwrap_or_else(|e| e.into_inner());
         let id = driver.next_id;
         driver.next_id += 1;
-        let command = json!({"id": id, "page": page, "transports": transports});
+        command["id"] = json!(id);
         writeln!(driver.stdin, "{command}")
             .and_then(|()| driver.stdin.flush())
             .unwrap_or_else(|e| panic!("the browser driver is gone ({e}):\n{}", self.stderr()));
@@ -191,6 +201,18 @@ impl Visit {
             .iter()
             .find(|l| l["t"] == t)
             .unwrap_or_else(|| panic!("the page reported no {t:?}: {:#?}", self.lines))
+    }
+
+    /// Panics unless the page finished in time without errors, failed requests or console output.
+    pub fn assert_finished(&self) {
+        let trouble: Vec<&Value> = self
+            .lines
+            .iter()
+            .filter(|l| ["error", "pageerror", "requestfailed", "console"].contains(&l["t"].as_str().unwrap_or("")))
+            .collect();
+        assert!(trouble.is_empty(), "{trouble:#?}\nall: {:#?}", self.lines);
+        assert_eq!(self.get("done")["timed_out"], json!(false), "{:#?}", self.lines);
+        self.get("finished");
     }
 
     /// Every line of type `t`.

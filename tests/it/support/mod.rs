@@ -2,19 +2,31 @@
 //! Only `std` is used here, so the helpers cost no extra build time.
 #![allow(dead_code)] // each test module uses a different subset
 
+pub mod admin;
 pub mod apt;
 pub mod browser;
+pub mod daemon;
 pub mod doctor;
 pub mod hostile;
 pub mod nginx;
 pub mod node;
 pub mod peer;
 pub mod python;
+pub mod redis;
 pub mod tap;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
+
+/// A fresh path `name` in this test process's own temporary directory `sio-PURPOSE-PID`.
+pub fn temp_path(purpose: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sio-{purpose}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
 
 /// A parsed HTTP/1.1 response.
 #[derive(Debug, Clone)]

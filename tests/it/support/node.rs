@@ -29,7 +29,8 @@
 //! `--no-cookie`), `--recovery` (v4 only: connection state recovery),
 //! `--path P`, `--max-http-buffer-size N`, `--connect-timeout MS` (v4),
 //! `--upgrade-timeout MS`, `--log-packets`, `--sid-prefix P` (v4: session ids
-//! start with P). A bad flag makes the script exit
+//! start with P), `--welcome TEXT` (v4: `/` welcomes with TEXT instead of `"hi"`),
+//! `--echo-delay MS` (v4: `echo` answers MS late). A bad flag makes the script exit
 //! with code 2 before `LISTENING`; [`NodeServer::try_start`] reports it.
 //!
 //! Behaviour on `/` and `/admin`:
@@ -38,7 +39,9 @@
 //! - `echo ...args`: emit `echo` with the same args;
 //! - `ask [q]`: emit `question` (default `"q?"`) with an ack; the client's
 //!   answer comes back as event `answered`;
-//! - `join room`, `leave room`, `to {room, event, args}`: rooms and broadcast;
+//! - `join room`, `leave room` (an ack is answered once done), `to {room, event,
+//!   args}` (the room), `to-others {room, event, args}` (the room but the sender),
+//!   `broadcast {event, args}` (everyone but the sender): rooms and broadcasts;
 //! - `binary`: emit `binary` with the bytes `01 02 03`;
 //! - `disconnect-me`: the server disconnects the socket (`41`);
 //! - `flood {n, size}`: `n` events `flood` carrying `size` × `"x"`, then

@@ -33,7 +33,7 @@
 //! `--path P` (default `socket.io`), `--log-packets`. A bad flag exits with 2.
 //!
 //! Behaviour on `/` and `/admin` is server-v4.js's (welcome, echo, acks with
-//! the args, ask/answered, join/leave/to, binary, disconnect-me, flood and
+//! the args, ask/answered, join/leave/to/to-others/broadcast, binary, disconnect-me, flood and
 //! flood-done; `/admin` wants auth `{token: "secret"}`), with python-socketio's
 //! own wire habits, which the dialect tests rely on: what the connect handler
 //! emits (`welcome`) goes out before the CONNECT reply, an unknown namespace
@@ -178,6 +178,12 @@ impl PythonServer {
     pub fn shutdown(self) -> ExitStatus {
         self.process.shutdown()
     }
+}
+
+/// The venv's python (installed first), to run a script of the test's own.
+pub fn venv_python_command() -> Command {
+    ensure_installed();
+    Command::new(venv_python())
 }
 
 /// `client.py` with these arguments (see its docstring), ready to run: it

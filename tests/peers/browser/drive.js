@@ -6,7 +6,11 @@
 // then takes one JSON command per line on stdin:
 //
 //   {"id": 1, "page": "http://127.0.0.1:PORT/sio-browser-page.html",
-//    "transports": ["polling", "websocket"]}
+//    "transports": ["polling", "websocket"], "har": "/tmp/page.har"}
+//
+// With "har", the page's network traffic is also written to that file as a HAR
+// (har.js: built from DevTools protocol Network events, WebSocket messages in
+// Chrome's `_webSocketMessages`), and a `{"t":"har"}` line says so.
 //
 // The page itself is answered here (DevTools Fetch.fulfillRequest, for that
 // one URL only), so it is same-origin with the tap it names; everything else
@@ -25,6 +29,7 @@ const os = require("os");
 const path = require("path");
 const readline = require("readline");
 const puppeteer = require("puppeteer-core");
+const { HarRecorder } = require("./har.js");
 
 const PAGE_TIMEOUT_MS = 20000;
 const BUNDLE_PATH = "/socket.io/socket.io.js";
@@ -160,6 +165,8 @@ async function visit(browser, cmd) {
       if (obj.t === "finished" || obj.t === "error") finish();
     });
     const cdp = await page.createCDPSession();
+    const har = cmd.har ? new HarRecorder(cdp) : null;
+    if (har) await har.start();
     cdp.on("Fetch.requestPaused", (e) => {
       const body = Buffer.from(pageHtml(cmd)).toString("base64");
       const headers = [{ name: "Content-Type", value: "text/html; charset=utf-8" }];
@@ -174,6 +181,13 @@ async function visit(browser, cmd) {
     const late = await Promise.race([finished.then(() => false), timedOut]);
     clearTimeout(timer);
     await Promise.all(pending);
+    if (har) {
+      // Every answer and the WebSocket's close are in before the file is written (at most 5 s).
+      await har.settle(5000);
+      const built = har.build(await browser.version());
+      fs.writeFileSync(cmd.har, JSON.stringify(built, null, 2));
+      say({ t: "har", path: cmd.har, entries: built.log.entries.length });
+    }
     say({ t: "done", timed_out: late });
   } catch (e) {
     say({ t: "error", message: String((e && e.stack) || e) });

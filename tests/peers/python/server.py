@@ -11,12 +11,16 @@ tests/it/support/python.rs):
   any event + ack   the ack is answered with the event's args
   "echo" ...args    emit "echo" with the same args
   "ask" [q]         emit "question" q with an ack; the answer comes back as "answered"
-  "join" room / "leave" room
-  "to" {room, event, args}   emit event(...args) to the room
+  "join" room / "leave" room   (with an ack: answered once the socket is in or out)
+  "to" {room, event, args}   emit event(...args) to the room (the sender too, if in it)
+  "to-others" {room, event, args}   the same to the room but the sender
+  "broadcast" {event, args}  event(...args) to every socket of the namespace but the sender
   "binary"          emit "binary" with the bytes 01 02 03
   "disconnect-me"   the server disconnects the socket
   "flood" {n,size}  n x "flood" with a string of size chars, then "flood-done" {n}
 "/admin" admits only auth {token: "secret"}; others get "not authorized".
+With --instrument, "/admin" is the Admin UI's namespace instead (sio.instrument, with
+--admin-mode, --admin-user/--admin-password, --admin-readonly) and "/chat" behaves as "/".
 Any other namespace is refused by python-socketio itself ("Unable to connect").
 """
 
@@ -51,6 +55,12 @@ def parse_flags(argv):
                    help="python-socketio's always_connect: CONNECT is answered before the handler runs")
     p.add_argument("--path", default="socket.io")
     p.add_argument("--log-packets", action="store_true")
+    # The Admin UI's instrumentation (sio.instrument); "/admin" is then the admin UI's.
+    p.add_argument("--instrument", action="store_true")
+    p.add_argument("--admin-mode", choices=["development", "production"], default="development")
+    p.add_argument("--admin-user", help="with --admin-password: the admin UI's credentials")
+    p.add_argument("--admin-password")
+    p.add_argument("--admin-readonly", action="store_true")
     return p.parse_args(argv)
 
 
@@ -124,6 +134,17 @@ def make_server(flags):
     )
 
 
+def is_room_message(args):
+    """{room, event, args}: what "to" and "to-others" take."""
+    return (bool(args) and isinstance(args[0], dict) and isinstance(args[0].get("event"), str)
+            and args[0].get("room") is not None)
+
+
+def message_args(msg):
+    rest = msg.get("args", [])
+    return tuple(rest if isinstance(rest, list) else [rest])
+
+
 def attach_behaviour(sio, nsp, welcome):
     async def connect(sid, environ, auth=None):
         if nsp == "/admin" and not (isinstance(auth, dict) and auth.get("token") == "secret"):
@@ -167,13 +188,14 @@ def attach_behaviour(sio, nsp, welcome):
         elif event == "leave" and args:
             await sio.leave_room(sid, args[0], namespace=nsp)
             log(t="leave", nsp=nsp, id=sid, room=args[0])
-        elif (event == "to" and args and isinstance(args[0], dict) and isinstance(args[0].get("event"), str)
-              and args[0].get("room") is not None):
+        elif event in ("to", "to-others") and is_room_message(args):
             # Without a room python-socketio would broadcast to everyone; server-v4.js ignores it.
             msg = args[0]
-            rest = msg.get("args", [])
-            rest = rest if isinstance(rest, list) else [rest]
-            await sio.emit(msg["event"], tuple(rest), to=msg.get("room"), namespace=nsp)
+            skip = sid if event == "to-others" else None
+            await sio.emit(msg["event"], message_args(msg), to=msg["room"], skip_sid=skip, namespace=nsp)
+        elif event == "broadcast" and args and isinstance(args[0], dict) and isinstance(args[0].get("event"), str):
+            msg = args[0]
+            await sio.emit(msg["event"], message_args(msg), skip_sid=sid, namespace=nsp)
         elif event == "binary":
             await sio.emit("binary", b"\x01\x02\x03", to=sid, namespace=nsp)
         elif event == "disconnect-me":
@@ -191,7 +213,14 @@ def attach_behaviour(sio, nsp, welcome):
 async def main(flags):
     sio = make_server(flags)
     attach_behaviour(sio, "/", "hi")
-    attach_behaviour(sio, "/admin", "admin")
+    if flags.instrument:
+        attach_behaviour(sio, "/chat", "chat")
+        auth = False
+        if flags.admin_user is not None:
+            auth = {"username": flags.admin_user, "password": flags.admin_password or ""}
+        sio.instrument(auth=auth, mode=flags.admin_mode, read_only=flags.admin_readonly)
+    else:
+        attach_behaviour(sio, "/admin", "admin")
     app = web.Application()
     sio.attach(app, socketio_path=flags.path)
     runner = web.AppRunner(app, access_log=None)
