@@ -18,7 +18,7 @@ use crate::support::node::{NodeServer, ServerKind, ensure_installed, peers_dir};
 use crate::support::tap::TapRecords;
 
 const CLIENT: Duration = Duration::from_secs(90);
-const SETTLE: Duration = Duration::from_secs(10);
+const SETTLE: Duration = Duration::from_secs(20);
 
 /// The tap running in this process, its records collected as they come.
 pub struct TapUnderTest {
