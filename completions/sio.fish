@@ -147,7 +147,7 @@ complete -c sio -n "__fish_sio_using_subcommand run" -l max-payload -d 'Largest 
 complete -c sio -n "__fish_sio_using_subcommand run" -l max-post-packets -d 'Most packets in one polling POST (python-engineio refuses more than 16)' -r
 complete -c sio -n "__fish_sio_using_subcommand run" -l ca-cert -d 'Trust this PEM certificate (authority) in addition to the system\'s' -r -F
 complete -c sio -n "__fish_sio_using_subcommand run" -l record -d 'Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit' -r -F
-complete -c sio -n "__fish_sio_using_subcommand run" -l junit -d 'Write a JUnit XML report (one test case per expect, expect-none, emit --ack and client line)' -r -F
+complete -c sio -n "__fish_sio_using_subcommand run" -l junit -d 'Write a JUnit XML report (one test case per expect, expect-none, expect-admin, emit --ack, client and admin line)' -r -F
 complete -c sio -n "__fish_sio_using_subcommand run" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"

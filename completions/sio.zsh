@@ -140,7 +140,7 @@ _arguments "${_arguments_options[@]}" : \
 '--max-post-packets=[Most packets in one polling POST (python-engineio refuses more than 16)]:N:_default' \
 '--ca-cert=[Trust this PEM certificate (authority) in addition to the system'\''s]:FILE:_files' \
 '--record=[Append every record of the session to FILE as NDJSON, written within 5 ms of each record and in full before exit]:FILE:_files' \
-'--junit=[Write a JUnit XML report (one test case per expect, expect-none, emit --ack and client line)]:FILE:_files' \
+'--junit=[Write a JUnit XML report (one test case per expect, expect-none, expect-admin, emit --ack, client and admin line)]:FILE:_files' \
 '--color=[When to colour output\: auto colours a terminal unless NO_COLOR is set]:COLOR:(auto always never)' \
 '--auto-ack[Answer every server ack request with an empty ack]' \
 '--no-reconnect[Do not reconnect when the connection breaks]' \

@@ -461,7 +461,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep_going: bool,
 
-    /// Write a JUnit XML report (one test case per expect, expect-none, emit --ack and client line).
+    /// Write a JUnit XML report (one test case per expect, expect-none, expect-admin, emit --ack, client and admin line).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<std::path::PathBuf>,
 

@@ -11,6 +11,7 @@
 pub mod event;
 pub mod model;
 pub mod ops;
+pub mod setup;
 pub mod snapshot;
 
 use serde_json::{Map, Value, json};

@@ -6,16 +6,16 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt as _;
 use tokio::sync::mpsc;
 
 use super::common::{Observer, ready_within, run_for, runtime};
 use super::exit;
 use crate::admin::model::Limits;
-use crate::admin::{MALFORMED_STATE, Tracker, explain_refusal, ops, snapshot};
+use crate::admin::setup::{Credentials, Setup, fatal, no_config};
+use crate::admin::{MALFORMED_STATE, Tracker, ops, snapshot};
 use crate::cli::AdminArgs;
-use crate::engine::{Handle, Options, normalise_namespace, target::Target};
+use crate::engine::Handle;
 use crate::output::pace::FlushTimer;
 use crate::output::printer::{Form, Printer};
 use crate::record::{Body, Record, Timestamp};
@@ -39,73 +39,25 @@ pub fn run(args: &AdminArgs) -> u8 {
     }
 }
 
-/// The engine's options and the admin namespace, from the command line.
-#[derive(Clone)]
-pub struct Setup {
-    pub options: Options,
-    pub nsp: String,
-    pub gave_credentials: bool,
-    pub limits: Limits,
-}
-
 pub fn setup(args: &AdminArgs) -> Result<Setup, String> {
     if !args.connect.namespaces.is_empty() {
         return Err("-n/--namespace does not apply to sio admin: the admin namespace is --admin-namespace".into());
     }
-    let target = Target::parse(&args.connect.url)?;
-    let nsp = match &args.admin_namespace {
-        Some(n) => normalise_namespace(n),
-        None if target.namespace != "/" => target.namespace.clone(),
-        None => "/admin".to_string(),
+    let credentials = Credentials {
+        user: args.user.clone(),
+        password: args.password.clone(),
+        auth_given: args.connect.auth.is_some(),
     };
-    let mut options = args.connect.to_options();
-    options.namespaces = vec![nsp.clone()];
-    let gave_credentials = args.user.is_some() || args.connect.auth.is_some();
-    if let (Some(user), Some(password)) = (&args.user, &args.password) {
-        options.auth = Some(json!({"username": user, "password": password}));
-    }
-    Ok(Setup {
-        options,
-        nsp,
-        gave_credentials,
-        limits: Limits {
-            sockets: args.max_sockets.max(1),
-            events: args.max_events.max(1),
-            ..Limits::default()
-        },
-    })
-}
-
-/// What a record means for the run: the admin namespace refused, or the connection is
-/// gone for good. `None` when it goes on.
-pub fn fatal(record: &Record, setup: &Setup) -> Option<String> {
-    let Body::State(s) = &record.body else { return None };
-    match s.state.as_str() {
-        "namespace failed" if s.data.get("nsp").and_then(Value::as_str) == Some(setup.nsp.as_str()) => {
-            let message = s
-                .data
-                .get("message")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .or_else(|| s.detail.clone())
-                .unwrap_or_default();
-            Some(explain_refusal(&setup.nsp, &message, setup.gave_credentials))
-        }
-        "closed" => Some(format!(
-            "connection closed: {}",
-            s.detail.as_deref().unwrap_or("no reason given")
-        )),
-        _ => None,
-    }
-}
-
-/// Why no config came: the namespace answered, but it does not speak the Admin UI's events.
-pub fn no_config(setup: &Setup, within: Duration) -> String {
-    format!(
-        "no Admin UI config from {} within {} s: the namespace exists but does not send the Admin UI's events \
-         (is it the one instrument() serves? --admin-namespace)",
-        setup.nsp,
-        within.as_secs()
+    let limits = Limits {
+        sockets: args.max_sockets.max(1),
+        events: args.max_events.max(1),
+        ..Limits::default()
+    };
+    Setup::new(
+        args.connect.to_options(),
+        args.admin_namespace.as_deref(),
+        &credentials,
+        limits,
     )
 }
 

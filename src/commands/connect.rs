@@ -230,7 +230,7 @@ async fn line_mode(args: &ConnectCmdArgs, filter: crate::filter::Filter) -> u8 {
         // Waiting steps run in the background so typing can go on.
         if matches!(
             step,
-            Step::Emit { ack: Some(_), .. } | Step::Expect { .. } | Step::ExpectNone { .. }
+            Step::Emit { ack: Some(_), .. } | Step::Expect { .. } | Step::ExpectNone { .. } | Step::ExpectAdmin { .. }
         ) {
             match clients.forks(MAIN, &addressed.clients) {
                 Ok(forks) => {

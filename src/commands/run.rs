@@ -49,7 +49,12 @@ pub fn run(args: &RunArgs) -> u8 {
 fn is_check(step: &Step) -> bool {
     matches!(
         step,
-        Step::Expect { .. } | Step::ExpectNone { .. } | Step::Emit { ack: Some(_), .. } | Step::Client { .. }
+        Step::Expect { .. }
+            | Step::ExpectNone { .. }
+            | Step::ExpectAdmin { .. }
+            | Step::Emit { ack: Some(_), .. }
+            | Step::Client { .. }
+            | Step::Admin(_)
     )
 }
 
@@ -57,7 +62,9 @@ pub async fn run_lines(args: &RunArgs, name: &str, lines: &[Line]) -> u8 {
     let json = args.output.json;
     let wait = ready_within(&args.connect);
     // Known before connecting, so that main's first record names it too.
-    let several = lines.iter().any(|l| matches!(l.step, Step::Client { .. }));
+    let several = lines
+        .iter()
+        .any(|l| matches!(l.step, Step::Client { .. } | Step::Admin(_)));
     let mut clients = match start_clients(&args.connect, args.output.printer(Vec::new()), several) {
         Ok(c) => c,
         Err(code) => return code,

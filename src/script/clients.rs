@@ -10,8 +10,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::admin::{AdminSlot, AdminWatch};
 use super::events::Bound;
-use super::parse::{ClientOptions, MAIN, Step, check_client_name};
+use super::parse::{ADMIN, AdminLine, ClientOptions, MAIN, Step, check_client_name};
 use super::run::{RecordSink, Session, SharedSink, Stamp, start_stamped};
 use crate::engine::Options;
 
@@ -45,6 +46,8 @@ pub struct Clients {
     /// How long a `client` line waits for its namespaces.
     ready_within: Duration,
     list: Vec<Client>,
+    /// The admin connection, once an `admin` line opened it; every session sees it.
+    admin: AdminSlot,
 }
 
 impl Clients {
@@ -64,6 +67,7 @@ impl Clients {
             named: Arc::new(AtomicBool::new(named)),
             ready_within,
             list: Vec::new(),
+            admin: AdminSlot::default(),
         };
         let main = clients.start_session(MAIN, clients.defaults.clone())?;
         clients.list.push(Client {
@@ -78,12 +82,37 @@ impl Clients {
             name: name.to_string(),
             on: self.named.clone(),
         };
-        start_stamped(options, self.bound, self.sink.clone(), Some(stamp))
+        let mut session = start_stamped(options, self.bound, self.sink.clone(), Some(stamp))?;
+        session.admin = self.admin.clone();
+        Ok(session)
+    }
+
+    /// Where the admin connection is (or will be).
+    pub fn admin_slot(&self) -> AdminSlot {
+        self.admin.clone()
+    }
+
+    /// Opens the admin connection (without waiting for it: see [`AdminWatch::ready`]).
+    pub fn open_admin(&mut self, line: &AdminLine) -> Result<&AdminWatch, String> {
+        if self.admin.get().is_some() {
+            return Err("the admin connection is already open".into());
+        }
+        if self.get(ADMIN).is_some() {
+            return Err(format!(
+                "the admin connection is named {ADMIN:?}, and a client of that name is open"
+            ));
+        }
+        self.named.store(true, Ordering::Relaxed);
+        let watch = AdminWatch::start(&self.defaults, line, self.sink.clone())?;
+        Ok(self.admin.get_or_init(|| watch))
     }
 
     /// Opens another client (without waiting for it to connect: see [`Session::ready`]).
     pub fn open(&mut self, name: &str, options: &ClientOptions) -> Result<&Session, String> {
         check_client_name(name)?;
+        if name == ADMIN && self.admin.get().is_some() {
+            return Err(format!("{ADMIN:?} is the admin connection: pick another name"));
+        }
         if self.get(name).is_some() {
             return Err(if name == MAIN {
                 "\"main\" is the connection from the command line; pick another name".into()
@@ -163,6 +192,9 @@ impl Clients {
             .iter()
             .map(|name| match self.get(name) {
                 Some(session) => Ok((name.clone(), session.fork())),
+                None if name == ADMIN && self.admin.get().is_some() => Err(format!(
+                    "{ADMIN:?} is the admin connection: it runs no commands (expect-admin lines check the clients' sockets)"
+                )),
                 None => Err(format!("no client named {name:?}: open it with `client {name}`")),
             })
             .collect()
@@ -189,6 +221,14 @@ impl Clients {
             };
             return vec![done(name, result)];
         }
+        if let Step::Admin(line) = step {
+            let ready_within = self.ready_within;
+            let result = match self.open_admin(line) {
+                Ok(watch) => watch.ready(ready_within).await,
+                Err(e) => Err(e),
+            };
+            return vec![done(ADMIN, result)];
+        }
         let forks = match self.forks(speaker, clients) {
             Ok(forks) => forks,
             Err(e) => {
@@ -212,7 +252,13 @@ impl Clients {
 
     /// Disconnects every client at once; waits until their records reached the sink.
     pub async fn close(self, linger: Duration) {
-        futures_util::future::join_all(self.list.into_iter().map(|c| c.session.close(linger))).await;
+        let admin = async {
+            if let Some(watch) = self.admin.get() {
+                watch.close(linger).await;
+            }
+        };
+        let clients = futures_util::future::join_all(self.list.into_iter().map(|c| c.session.close(linger)));
+        futures_util::future::join(admin, clients).await;
     }
 }
 

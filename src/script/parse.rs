@@ -74,6 +74,45 @@ pub enum Step {
         name: String,
         options: Box<ClientOptions>,
     },
+    /// Opens the admin connection ([`ADMIN`]): the server's own view, for `expect-admin`.
+    Admin(Box<AdminLine>),
+    /// Waits until the server's admin view shows this fact about the client's socket on
+    /// its namespace (or the socket `socket` names).
+    ExpectAdmin {
+        fact: AdminFact,
+        socket: Option<String>,
+        within: Duration,
+    },
+}
+
+/// What an `admin` line sets; the rest comes from the command line.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AdminLine {
+    /// The admin namespace (default `/admin`).
+    pub nsp: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub auth: Option<Value>,
+}
+
+/// A fact about one socket, as an instrumented server reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AdminFact {
+    /// The socket is in the room.
+    In(String),
+    /// The socket is listed (or gone) and not in the room.
+    NotIn(String),
+    /// The server lists the socket.
+    Connected,
+    /// The server no longer lists the socket.
+    Gone,
+    /// The server received (`received`) this event from the socket, or sent it to the
+    /// socket; the JSON matches the first argument. Each event is taken once.
+    Event {
+        received: bool,
+        event: String,
+        subset: Option<Value>,
+    },
 }
 
 /// What a `client` line sets for its connection; the rest comes from the command line.
@@ -128,7 +167,7 @@ pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_EXPECT_WITHIN: Duration = Duration::from_secs(5);
 
 /// The command names, for help and completion.
-pub const COMMANDS: [&str; 14] = [
+pub const COMMANDS: [&str; 16] = [
     "emit",
     "join",
     "leave",
@@ -142,11 +181,20 @@ pub const COMMANDS: [&str; 14] = [
     "reconnect",
     "print",
     "client",
+    "admin",
+    "expect-admin",
     "#",
 ];
 
 /// The connection from the command line, as a client name.
 pub const MAIN: &str = "main";
+
+/// The admin connection's name (in records' `conn`); no client can take it once an
+/// `admin` line opened it.
+pub const ADMIN: &str = "admin";
+
+/// Default wait for `expect-admin` without `--within`.
+pub const DEFAULT_EXPECT_ADMIN_WITHIN: Duration = Duration::from_secs(5);
 
 /// Longest client name.
 pub const MAX_CLIENT_NAME: usize = 32;
@@ -181,6 +229,8 @@ pub fn parse_script(text: &str) -> Result<Vec<Line>, Vec<ParseError>> {
     let mut errors = Vec::new();
     // Each client and the line that opened it (0: the command line).
     let mut opened: Vec<(String, usize)> = vec![(MAIN.to_string(), 0)];
+    // The line that opened the admin connection.
+    let mut admin_at: Option<usize> = None;
     for (i, raw) in text.lines().enumerate() {
         let number = i + 1;
         let (addressed, names_at) = match parse_addressed(raw, number) {
@@ -197,21 +247,49 @@ pub fn parse_script(text: &str) -> Result<Vec<Line>, Vec<ParseError>> {
             line: number,
         };
         for (name, at) in addressed.clients.iter().zip(&names_at) {
-            if !opened.iter().any(|(n, _)| n == name) {
+            if let (Some(line), true) = (admin_at, name == ADMIN) {
+                errors.push(cursor.error(
+                    *at,
+                    format!("{ADMIN:?} is the admin connection (line {line}): it runs no commands; `expect-admin` lines check the clients' sockets"),
+                ));
+            } else if !opened.iter().any(|(n, _)| n == name) {
                 errors.push(cursor.error(
                     *at,
                     format!("no client {name:?} is open here: open it above with `client {name}`"),
                 ));
             }
         }
-        if let Step::Client { name, .. } = &addressed.step {
-            match opened.iter().find(|(n, _)| n == name) {
+        match &addressed.step {
+            Step::Client { name, .. } => match opened.iter().find(|(n, _)| n == name) {
+                Some((_, line)) if admin_at == Some(*line) => errors.push(cursor.error(
+                    addressed.command_at,
+                    format!("{ADMIN:?} is the admin connection (line {line}): pick another name"),
+                )),
                 Some((_, line)) => errors.push(cursor.error(
                     addressed.command_at,
                     format!("client {name:?} is already open (line {line})"),
                 )),
                 None => opened.push((name.clone(), number)),
-            }
+            },
+            Step::Admin(_) => match (admin_at, opened.iter().find(|(n, _)| n == ADMIN)) {
+                (Some(line), _) => errors.push(cursor.error(
+                    addressed.command_at,
+                    format!("the admin connection is already open (line {line})"),
+                )),
+                (None, Some((_, line))) => errors.push(cursor.error(
+                    addressed.command_at,
+                    format!("the admin connection is named {ADMIN:?}, and client {ADMIN:?} is open (line {line}): rename the client"),
+                )),
+                (None, None) => {
+                    admin_at = Some(number);
+                    opened.push((ADMIN.to_string(), number));
+                }
+            },
+            Step::ExpectAdmin { .. } if admin_at.is_none() => errors.push(cursor.error(
+                addressed.command_at,
+                "no admin connection is open here: open it above with `admin` (options: --namespace, --user, --password, --auth)",
+            )),
+            _ => {}
         }
         lines.push(Line {
             number,
@@ -465,6 +543,9 @@ fn parse_addressed(text: &str, line: usize) -> Result<Option<(Addressed, Vec<usi
     if matches!(step, Step::Client { .. }) && !clients.is_empty() {
         return Err(c.error(0, "`client` opens a connection of its own: it takes no clients' prefix"));
     }
+    if matches!(step, Step::Admin(_)) && !clients.is_empty() {
+        return Err(c.error(0, "`admin` opens the admin connection: it takes no clients' prefix"));
+    }
     Ok(Some((
         Addressed {
             clients,
@@ -608,10 +689,12 @@ fn parse_step(c: &mut Cursor<'_>) -> Result<Step, ParseError> {
                 options: Box::new(options),
             }
         }
+        "admin" => Step::Admin(Box::new(admin_line(c)?)),
+        "expect-admin" => expect_admin(c)?,
         other => {
             return Err(c.error(
                 at,
-                format!("unknown command {other:?} (expected one of emit, join, leave, use, expect, expect-none, ack, send, sleep, disconnect, reconnect, print, client)"),
+                format!("unknown command {other:?} (expected one of emit, join, leave, use, expect, expect-none, ack, send, sleep, disconnect, reconnect, print, client, admin, expect-admin)"),
             ));
         }
     };
@@ -640,6 +723,91 @@ fn event_and_subset(
         }
     }
     Ok((event, subset, time))
+}
+
+/// The options of an `admin` line.
+fn admin_line(c: &mut Cursor<'_>) -> Result<AdminLine, ParseError> {
+    const OPTIONS: &str = "--namespace, --user, --password, --auth";
+    let mut line = AdminLine::default();
+    while let Some(token) = c.next()? {
+        let TokenKind::Word(flag) = token.kind else {
+            return Err(c.error(token.at, format!("expected an option ({OPTIONS})")));
+        };
+        match flag.as_str() {
+            "-n" | "--namespace" | "--admin-namespace" => {
+                let (_, nsp) = c.quoted_or_word("the admin namespace after --namespace")?;
+                line.nsp = Some(crate::engine::normalise_namespace(&nsp));
+            }
+            "--user" => line.user = Some(c.quoted_or_word("a user name after --user")?.1),
+            "--password" => line.password = Some(c.quoted_or_word("a password after --password")?.1),
+            "--auth" => {
+                line.auth = Some(match c.next()? {
+                    Some(Token {
+                        kind: TokenKind::Json(v),
+                        ..
+                    }) => v,
+                    Some(t) => {
+                        return Err(c.error(t.at, "expected the auth payload as JSON, e.g. --auth {\"token\":\"x\"}"));
+                    }
+                    None => return Err(c.error(c.text.len(), "expected the auth payload as JSON after --auth")),
+                })
+            }
+            other => return Err(c.error(token.at, format!("unknown admin option {other:?} (expected {OPTIONS})"))),
+        }
+    }
+    if line.password.is_some() && line.user.is_none() {
+        return Err(c.error(c.text.len(), "--password needs --user"));
+    }
+    Ok(line)
+}
+
+/// `expect-admin FACT [--socket ID] [--within DUR]`.
+fn expect_admin(c: &mut Cursor<'_>) -> Result<Step, ParseError> {
+    const FACTS: &str = "in ROOM, not in ROOM, connected, gone, received EVENT [JSON], sent EVENT [JSON]";
+    let (at, word) = c.word(&format!("a fact after expect-admin ({FACTS})"))?;
+    let fact = match word.as_str() {
+        "in" => AdminFact::In(c.word("a room after in")?.1),
+        "not" => {
+            let (at, word) = c.word("`in ROOM` after not")?;
+            if word != "in" {
+                return Err(c.error(at, "expected `in ROOM` after not"));
+            }
+            AdminFact::NotIn(c.word("a room after not in")?.1)
+        }
+        "connected" => AdminFact::Connected,
+        "gone" => AdminFact::Gone,
+        "received" | "sent" => AdminFact::Event {
+            received: word == "received",
+            event: c.word(&format!("an event name after {word}"))?.1,
+            subset: None,
+        },
+        other => return Err(c.error(at, format!("unknown fact {other:?} (expected {FACTS})"))),
+    };
+    let mut fact = fact;
+    let mut socket = None;
+    let mut within = None;
+    while let Some(token) = c.next()? {
+        match token.kind {
+            TokenKind::Word(w) if w == "--within" => within = Some(c.duration("a time after --within")?),
+            TokenKind::Word(w) if w == "--socket" => socket = Some(c.word("a socket id after --socket")?.1),
+            kind => match &mut fact {
+                AdminFact::Event {
+                    subset: subset @ None, ..
+                } => {
+                    *subset = Some(match kind {
+                        TokenKind::Json(v) => v,
+                        TokenKind::Word(w) => word_value(&w),
+                    })
+                }
+                _ => return Err(c.error(token.at, "unexpected extra argument")),
+            },
+        }
+    }
+    Ok(Step::ExpectAdmin {
+        fact,
+        socket,
+        within: within.unwrap_or(DEFAULT_EXPECT_ADMIN_WITHIN),
+    })
 }
 
 /// The options of a `client` line, as on the command line.
@@ -831,7 +999,7 @@ mod tests {
     fn errors_name_line_column_and_what_was_expected() {
         assert_eq!(
             err("emti x"),
-            "line 3, column 1: unknown command \"emti\" (expected one of emit, join, leave, use, expect, expect-none, ack, send, sleep, disconnect, reconnect, print, client)"
+            "line 3, column 1: unknown command \"emti\" (expected one of emit, join, leave, use, expect, expect-none, ack, send, sleep, disconnect, reconnect, print, client, admin, expect-admin)"
         );
         assert_eq!(err("emit"), "line 3, column 5: expected an event name after emit");
         assert_eq!(
@@ -983,6 +1151,85 @@ mod tests {
                 "line 3, column 1: client \"carol\" is already open (line 2)",
                 "line 4, column 8: \"main\" is the connection from the command line; pick another name",
             ]
+        );
+    }
+
+    #[test]
+    fn admin_lines_and_their_facts() {
+        assert_eq!(
+            one("admin --namespace secret-admin --user alice --password 'p w'"),
+            Step::Admin(Box::new(AdminLine {
+                nsp: Some("/secret-admin".into()),
+                user: Some("alice".into()),
+                password: Some("p w".into()),
+                auth: None,
+            }))
+        );
+        assert_eq!(one("admin"), Step::Admin(Box::default()));
+        let fact = |s: &str| match one(s) {
+            Step::ExpectAdmin { fact, socket, within } => (fact, socket, within),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            fact("expect-admin in lobby"),
+            (AdminFact::In("lobby".into()), None, DEFAULT_EXPECT_ADMIN_WITHIN)
+        );
+        assert_eq!(
+            fact("expect-admin not in lobby --socket X1 --within 2s"),
+            (
+                AdminFact::NotIn("lobby".into()),
+                Some("X1".into()),
+                Duration::from_secs(2)
+            )
+        );
+        assert_eq!(fact("expect-admin connected").0, AdminFact::Connected);
+        assert_eq!(fact("expect-admin gone --within 1s").0, AdminFact::Gone);
+        assert_eq!(
+            fact("expect-admin received chat {\"text\":\"hi\"} --within 3s").0,
+            AdminFact::Event {
+                received: true,
+                event: "chat".into(),
+                subset: Some(json!({"text": "hi"})),
+            }
+        );
+        assert_eq!(
+            fact("expect-admin sent news").0,
+            AdminFact::Event {
+                received: false,
+                event: "news".into(),
+                subset: None,
+            }
+        );
+        assert!(err("expect-admin joined lobby").contains("unknown fact \"joined\" (expected in ROOM, not in ROOM"));
+        assert!(err("expect-admin not lobby").contains("expected `in ROOM` after not"));
+        assert!(err("expect-admin in").contains("expected a room after in"));
+        assert!(err("expect-admin in a b").contains("unexpected extra argument"));
+        assert!(err("admin --password x").contains("--password needs --user"));
+        assert!(err("admin --mode dev").contains("unknown admin option \"--mode\""));
+        assert!(err("bob: admin").contains("takes no clients' prefix"));
+    }
+
+    #[test]
+    fn scripts_check_the_admin_connection_across_lines() {
+        let lines = parse_script("client bob\nadmin\nbob,main: expect-admin in r1\n").expect("parses");
+        assert_eq!(lines[2].clients, vec!["bob".to_string(), "main".into()]);
+        let errors = parse_script("expect-admin connected\nadmin\nadmin\nadmin: expect-admin in r\nclient admin\n")
+            .expect_err("errors");
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "line 1, column 1: no admin connection is open here: open it above with `admin` (options: --namespace, --user, --password, --auth)",
+                "line 3, column 1: the admin connection is already open (line 2)",
+                "line 4, column 1: \"admin\" is the admin connection (line 2): it runs no commands; `expect-admin` lines check the clients' sockets",
+                "line 5, column 1: \"admin\" is the admin connection (line 2): pick another name",
+            ]
+        );
+        let errors = parse_script("client admin\nadmin\n").expect_err("a clash");
+        assert!(
+            errors[0]
+                .to_string()
+                .contains("client \"admin\" is open (line 1): rename the client")
         );
     }
 

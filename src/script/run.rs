@@ -13,8 +13,9 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+use super::admin::{AdminSlot, Subject};
 use super::events::{Bound, Cursor, EventQueue, SeenEvent};
-use super::parse::{Arg, Step, contains};
+use super::parse::{AdminFact, Arg, Step, contains};
 use crate::engine::{self, Handle, Options, target::Target};
 use crate::output::pace::FlushTimer;
 use crate::proto::binary::placeholder;
@@ -99,6 +100,8 @@ struct LogInner {
     let_go_told: Option<(Instant, u64)>,
     /// The server's ack requests (namespace, event, id), oldest first, for `ack EVENT`.
     ack_requests: std::collections::VecDeque<(String, String, u64)>,
+    /// The socket id of each namespace, from its latest connection (for `expect-admin`).
+    sids: std::collections::HashMap<String, String>,
 }
 
 /// Ack requests kept for `ack EVENT`: the newest ones.
@@ -124,6 +127,7 @@ impl EventLog {
                 last_failure: None,
                 let_go_told: None,
                 ack_requests: std::collections::VecDeque::new(),
+                sids: std::collections::HashMap::new(),
             }),
             changed: Notify::new(),
         }
@@ -170,6 +174,9 @@ impl EventLog {
                     "namespace connected" | "namespace failed" => {
                         if let Some(nsp) = s.data.get("nsp").and_then(Value::as_str) {
                             inner.waiting_for.remove(nsp);
+                            if let Some(sid) = s.data.get("sid").and_then(Value::as_str) {
+                                inner.sids.insert(nsp.to_string(), sid.to_string());
+                            }
                         }
                         if s.state == "namespace failed" {
                             inner.refused.push(s.detail.unwrap_or_default());
@@ -198,20 +205,30 @@ impl EventLog {
 
     /// Waits until `check` yields a value, or the deadline passes.
     async fn wait<T>(&self, deadline: Instant, mut check: impl FnMut(&mut LogInner) -> Option<T>) -> Option<T> {
-        loop {
-            let notified = self.changed.notified();
-            tokio::pin!(notified);
-            // Registered before checking, so a change between check and wait is not missed.
-            notified.as_mut().enable();
-            if let Some(v) = check(&mut self.lock()) {
-                return Some(v);
-            }
-            if tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), notified)
-                .await
-                .is_err()
-            {
-                return check(&mut self.lock());
-            }
+        wait_for_change(&self.changed, deadline, || check(&mut self.lock())).await
+    }
+}
+
+/// Waits until `check` yields a value, checking again whenever `changed` is notified,
+/// until the deadline (then once more).
+pub async fn wait_for_change<T>(
+    changed: &Notify,
+    deadline: Instant,
+    mut check: impl FnMut() -> Option<T>,
+) -> Option<T> {
+    loop {
+        let notified = changed.notified();
+        tokio::pin!(notified);
+        // Registered before checking, so a change between check and wait is not missed.
+        notified.as_mut().enable();
+        if let Some(v) = check() {
+            return Some(v);
+        }
+        if tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), notified)
+            .await
+            .is_err()
+        {
+            return check();
         }
     }
 }
@@ -288,6 +305,10 @@ pub struct Session {
     pump: Option<JoinHandle<()>>,
     /// The namespace `emit` and `ack` use; set by `use`.
     pub nsp: String,
+    /// The run's admin connection, once opened (shared by its clients).
+    pub admin: AdminSlot,
+    /// The client's name, for what `expect-admin` says.
+    pub name: String,
 }
 
 /// Starts the engine; `sink` sees every record first, in order.
@@ -304,7 +325,7 @@ pub fn start_bounded(options: Options, bound: Bound, sink: impl RecordSink) -> R
 pub fn start_stamped(
     options: Options,
     bound: Bound,
-    mut sink: impl RecordSink,
+    sink: impl RecordSink,
     stamp: Option<Stamp>,
 ) -> Result<Session, String> {
     let target = Target::parse(&options.url)?;
@@ -317,22 +338,16 @@ pub fn start_stamped(
             .map(|n| engine::normalise_namespace(n))
             .collect()
     };
-    let (handle, mut records) = engine::connect(options)?;
+    let (handle, records) = engine::connect(options)?;
+    let name = stamp
+        .as_ref()
+        .map_or_else(|| super::parse::MAIN.to_string(), |s| s.name.clone());
     let log = Arc::new(EventLog::new(bound, initial.iter().cloned().collect()));
     let pump_log = log.clone();
     let pump = tokio::spawn(async move {
         // Notes of our own go between the engine's records; renumbering keeps `seq` gapless.
         let mut inserted = 0u64;
-        let mut flush = FlushTimer::default();
-        loop {
-            let record = tokio::select! {
-                r = records.recv() => r,
-                _ = flush.due() => {
-                    sink.idle();
-                    continue;
-                }
-            };
-            let Some(mut record) = record else { break };
+        pump_records(records, sink, |mut record, sink| {
             record.seq += inserted;
             let seq = record.seq;
             let conn = stamp.as_ref().and_then(Stamp::conn);
@@ -347,11 +362,8 @@ pub fn start_stamped(
                     body: Body::State(note),
                 });
             }
-            if flush.after_record(!records.is_empty()) {
-                sink.idle();
-            }
-        }
-        sink.idle();
+        })
+        .await;
         pump_log.engine_stopped();
     });
     Ok(Session {
@@ -359,7 +371,34 @@ pub fn start_stamped(
         log,
         pump: Some(pump),
         nsp: initial.first().cloned().unwrap_or_else(|| "/".into()),
+        admin: AdminSlot::default(),
+        name,
     })
+}
+
+/// Hands each record to `each` with the sink, in order; tells the sink when no record is
+/// waiting (the moment to flush output), and once more when the engine is done.
+pub async fn pump_records<S: RecordSink>(
+    mut records: tokio::sync::mpsc::Receiver<Record>,
+    mut sink: S,
+    mut each: impl FnMut(Record, &mut S),
+) {
+    let mut flush = FlushTimer::default();
+    loop {
+        let record = tokio::select! {
+            r = records.recv() => r,
+            _ = flush.due() => {
+                sink.idle();
+                continue;
+            }
+        };
+        let Some(record) = record else { break };
+        each(record, &mut sink);
+        if flush.after_record(!records.is_empty()) {
+            sink.idle();
+        }
+    }
+    sink.idle();
 }
 
 fn human_duration(d: Duration) -> String {
@@ -394,6 +433,8 @@ impl Session {
             log: self.log.clone(),
             pump: None,
             nsp: self.nsp.clone(),
+            admin: self.admin.clone(),
+            name: self.name.clone(),
         }
     }
 
@@ -529,6 +570,11 @@ impl Session {
             Step::Client { name, .. } => Err(format!(
                 "`client {name}` opens a connection: it runs on the clients of a script or screen, not on one client"
             )),
+            Step::Admin(_) => Err(
+                "`admin` opens the admin connection: it runs on the clients of a script or screen, not on one client"
+                    .into(),
+            ),
+            Step::ExpectAdmin { fact, socket, within } => self.expect_admin(fact, socket.as_deref(), *within).await,
         }
     }
 
@@ -654,6 +700,32 @@ impl Session {
             }
             Some(Err(reason)) => Err(format!("cannot tell whether {event:?} comes: {reason}")),
         }
+    }
+
+    /// Waits until the server's admin view shows `fact` about this client's socket on its
+    /// namespace (or the socket `socket` names there).
+    async fn expect_admin(&self, fact: &AdminFact, socket: Option<&str>, within: Duration) -> Result<String, String> {
+        let Some(admin) = self.admin.get() else {
+            return Err("no admin connection is open: open it with `admin` first".into());
+        };
+        let own = self.log.lock().sids.get(&self.nsp).cloned();
+        let id = match (socket, own) {
+            (Some(id), _) => id.to_string(),
+            (None, Some(id)) => id,
+            (None, None) => {
+                return Err(format!(
+                    "{} has no socket on {}: it never connected there (join it, or name one with --socket)",
+                    self.name, self.nsp
+                ));
+            }
+        };
+        let subject = Subject {
+            client: &self.name,
+            nsp: &self.nsp,
+            id: &id,
+            given: socket.is_some(),
+        };
+        admin.expect(fact, &subject, within).await
     }
 
     /// Disconnects and waits until every record has reached the observer.

@@ -246,6 +246,21 @@ fn run_line(
             }
             Err(e) => model.message = Some((format!("{line} — {e}"), true)),
         },
+        Step::Admin(admin) => match clients.open_admin(admin) {
+            Ok(_) => {
+                let slot = clients.admin_slot();
+                let results = results.clone();
+                let within = clients.ready_within();
+                tokio::spawn(async move {
+                    let result = match slot.get() {
+                        Some(watch) => watch.ready(within).await,
+                        None => Err("the admin connection did not open".into()),
+                    };
+                    let _ = results.send((line, result));
+                });
+            }
+            Err(e) => model.message = Some((format!("{line} — {e}"), true)),
+        },
         _ => match clients.forks(speaker, names) {
             Ok(forks) => {
                 let results = results.clone();

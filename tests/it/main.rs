@@ -35,6 +35,7 @@ mod man_cli;
 mod mermaid_cli;
 mod node_harness;
 mod python_peer;
+mod script_admin;
 mod script_cli;
 mod script_clients;
 mod script_generate;

@@ -161,6 +161,9 @@ struct Conn {
     /// The Engine.IO path of its first request.
     engine_path: Option<String>,
     seen_http: bool,
+    /// The connection is `sio admin`'s (its records carry admin notes): an `admin` line,
+    /// and its events become `expect-admin` facts about the clients' sockets.
+    admin: bool,
 }
 
 /// An event the server sent since the last act.
@@ -194,6 +197,8 @@ pub struct ScriptWriter {
     pub let_go: u64,
     /// Where the records came from, for the header.
     pub source: Option<String>,
+    /// Each client's sockets, (namespace, socket id) → client, for admin facts.
+    sockets: std::collections::HashMap<(String, String), usize>,
 }
 
 /// A name or namespace as one word of the language, or as a JSON string when
@@ -449,6 +454,13 @@ impl ScriptWriter {
                         self.volatile.saw_id(id);
                     }
                 }
+                if let (Some(nsp), Some(sid)) = (
+                    state.data.get("nsp").and_then(Value::as_str),
+                    state.data.get("sid").and_then(Value::as_str),
+                ) && self.sockets.len() < MAX_LINES
+                {
+                    self.sockets.insert((nsp.to_string(), sid.to_string()), client);
+                }
             }
             "namespace failed" => {
                 if let Some(nsp) = state.data.get("nsp").and_then(Value::as_str) {
@@ -482,6 +494,10 @@ impl ScriptWriter {
                     self.ack_rtt(client, nsp, id, Duration::from_secs_f64(rtt.max(0.0) / 1000.0));
                 }
             }
+            crate::admin::ADMIN_STATE | crate::admin::OPERATION_STATE | crate::admin::MALFORMED_STATE => {
+                self.admin_note(client, time, state);
+                return;
+            }
             "closed" if detail == "io client disconnect" => {
                 self.flush_answers();
                 self.add(Item::Tentative {
@@ -492,6 +508,38 @@ impl ScriptWriter {
             _ => {}
         }
         self.reference_at(time, state);
+    }
+
+    /// A note of the admin connection: it is one (its events are not expected as a
+    /// client's), and a room change or disconnection of a client's socket is a fact.
+    fn admin_note(&mut self, admin: usize, time: Timestamp, state: &StateRecord) {
+        if !self.conns[admin].admin {
+            self.conns[admin].admin = true;
+            self.answers.retain(|a| a.client != admin);
+        }
+        let text = |key: &str| state.data.get(key).and_then(Value::as_str);
+        let (Some(event), Some(nsp), Some(id)) = (text("event"), text("nsp"), text("id")) else {
+            return;
+        };
+        let Some(&client) = self.sockets.get(&(nsp.to_string(), id.to_string())) else {
+            return;
+        };
+        let fact = match (event, text("room")) {
+            // A socket's own room, named by its id, comes with every connection.
+            (_, Some(room)) if room == id => return,
+            ("room_joined", Some(room)) => format!("in {}", word(room)),
+            ("room_left", Some(room)) => format!("not in {}", word(room)),
+            ("socket_disconnected", _) => "gone".to_string(),
+            _ => return,
+        };
+        self.flush_answers();
+        self.use_nsp(client, nsp);
+        let within = margin(since(time, self.reference));
+        self.add(Item::Plain {
+            client,
+            text: format!("expect-admin {fact} --within {}", millis(within)),
+            act: false,
+        });
     }
 
     /// Acts that end with a state record (an ack, a join) are done then.
@@ -686,6 +734,9 @@ impl ScriptWriter {
             }
             (Direction::In, kind) if kind.is_event() => {
                 self.end_of_open(client);
+                if self.conns[client].admin {
+                    return;
+                }
                 if let Some(id) = sio.id {
                     if self.asked.len() >= MAX_ASKED {
                         self.asked.pop_front();

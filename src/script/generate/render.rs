@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{AckState, FirstArg, Item, JoinState, MAX_LINES, ScriptWriter, json, margin, millis, word};
+use super::{AckState, Conn, FirstArg, Item, JoinState, MAX_LINES, ScriptWriter, json, margin, millis, word};
 
 impl ScriptWriter {
     /// The script.
@@ -174,6 +174,9 @@ impl ScriptWriter {
     /// `client NAME` with what differs from main's connection.
     fn client_line(&self, client: usize) -> String {
         let conn = &self.conns[client];
+        if conn.admin {
+            return admin_line(conn);
+        }
         let main = &self.conns[0];
         let mut line = format!("client {}", conn.name);
         if !conn.initial.is_empty() && conn.initial != main.initial {
@@ -199,6 +202,31 @@ impl ScriptWriter {
         }
         line
     }
+}
+
+/// The `admin` line of `sio admin`'s connection: its namespace and user. A password the
+/// recording masked is left to `SIO_ADMIN_PASSWORD`.
+fn admin_line(conn: &Conn) -> String {
+    let mut line = "admin".to_string();
+    if let Some(nsp) = conn.initial.first().filter(|n| *n != "/admin") {
+        let _ = write!(line, " --namespace {}", word(nsp));
+    }
+    let auth = conn.initial_auth.as_ref();
+    let field = |key: &str| auth.and_then(|a| a.get(key)).and_then(Value::as_str);
+    match (field("username"), field("password")) {
+        (Some(user), Some(password)) if password != crate::output::recorder::MASK => {
+            let _ = write!(line, " --user {} --password {}", quoted(user), quoted(password));
+        }
+        (Some(user), _) => {
+            let _ = write!(line, " --user {}  # the password: SIO_ADMIN_PASSWORD", quoted(user));
+        }
+        _ => {
+            if let Some(auth) = auth {
+                let _ = write!(line, " --auth {}", json(auth));
+            }
+        }
+    }
+    line
 }
 
 /// A `client` option value: bare, or as a JSON string when it has spaces or quotes.

@@ -405,3 +405,85 @@ fn names_that_are_not_words_are_json_strings() {
         "{parsed:?}"
     );
 }
+
+#[test]
+fn the_admin_connection_becomes_an_admin_line_and_its_room_events_facts() {
+    let mut s = Session::default();
+    s.connect(Some("main"), 0, "EIOSID0000000000AAAA", "40")
+        .state(
+            Some("main"),
+            5,
+            "namespace connected",
+            "/",
+            json!({"nsp": "/", "sid": "MAIN1"}),
+        )
+        .connect(
+            Some("admin"),
+            10,
+            "EIOSID0000000000CCCC",
+            r#"40/admin,{"username":"ops","password":"***"}"#,
+        )
+        .state(
+            Some("admin"),
+            12,
+            "namespace connected",
+            "/admin",
+            json!({"nsp": "/admin", "sid": "ADM1"}),
+        )
+        .frame(
+            Some("admin"),
+            13,
+            Direction::In,
+            r#"42/admin,["room_joined","/admin","ADM1","ADM1","t"]"#,
+        )
+        .state(
+            Some("admin"),
+            13,
+            "admin",
+            "/admin ADM1 joined",
+            json!({"event": "room_joined", "nsp": "/admin", "room": "ADM1", "id": "ADM1"}),
+        )
+        .frame(Some("main"), 100, Direction::Out, r#"420["join","lobby"]"#)
+        .frame(
+            Some("admin"),
+            110,
+            Direction::In,
+            r#"42/admin,["room_joined","/","lobby","MAIN1","t"]"#,
+        )
+        .state(
+            Some("admin"),
+            110,
+            "admin",
+            "/ MAIN1 joined \"lobby\"",
+            json!({"event": "room_joined", "nsp": "/", "room": "lobby", "id": "MAIN1"}),
+        )
+        .frame(Some("main"), 111, Direction::In, r#"430["lobby"]"#)
+        .frame(Some("main"), 200, Direction::Out, r#"421["leave","lobby"]"#)
+        .frame(Some("main"), 201, Direction::In, r#"431["lobby"]"#)
+        .state(
+            Some("admin"),
+            300,
+            "admin",
+            "/ MAIN1 left \"lobby\"",
+            json!({"event": "room_left", "nsp": "/", "room": "lobby", "id": "MAIN1"}),
+        )
+        .state(
+            Some("admin"),
+            300,
+            "admin",
+            "/ OTHER left \"lobby\"",
+            json!({"event": "room_left", "nsp": "/", "room": "lobby", "id": "OTHER"}),
+        );
+    let script = s.script();
+    assert_eq!(
+        body(&script),
+        [
+            "admin --user ops  # the password: SIO_ADMIN_PASSWORD",
+            r#"emit join "lobby" --ack 511ms"#,
+            "expect-admin in lobby --within 510ms",
+            r#"emit leave "lobby" --ack 501ms"#,
+            "expect-admin not in lobby --within 599ms",
+        ],
+        "{script}"
+    );
+}
