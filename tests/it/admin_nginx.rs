@@ -2,7 +2,7 @@
 //! sharing rooms through `@socket.io/redis-adapter` over Debian's redis-server, behind
 //! nginx (`?node=b` goes to node b, anything else to node a). The admin connection reaches
 //! one node; it must list both servers, the sockets of both, and its operations must reach
-//! the sockets on the other node.
+//! the sockets on the other node; a script's `expect-admin` sees both nodes' side of a broadcast.
 
 use serde_json::{Value, json};
 
@@ -117,4 +117,34 @@ fn both_nodes_and_their_sockets_are_listed_and_operations_cross_nodes() {
     );
     on_a.close_stdin();
     on_b.close_stdin();
+}
+
+/// A script's admin connection on node a sees what node b did: bob (on b) in the room, the
+/// broadcast bob sent through b, and that it reached main's socket on a.
+#[test]
+fn a_script_checks_the_cluster_from_the_servers_side() {
+    let Some(cluster) = crate::support::nginx::site_or_skip::<Cluster>("admin") else {
+        return;
+    };
+    let url = format!("http://127.0.0.1:{}", cluster.port);
+    let script = r#"admin
+client bob -q node=b
+bob: emit join lobby --ack
+bob: expect-admin in lobby --within 5s
+emit join lobby --ack
+bob: emit to {"room":"lobby","event":"news","args":["x"]}
+expect news "x" --within 5s
+expect-admin sent news "x" --within 5s
+bob: expect-admin received to {"room":"lobby"} --within 5s
+bob: expect-admin sent news "x" --within 5s
+"#;
+    let o = crate::script_cli::sio(&["run", &url, "-q", "node=a", "-"], script);
+    let out = crate::script_cli::text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("10 passed, 0 failed"), "{out}");
+    // bob's socket is node b's: the connection went there.
+    assert!(
+        out.contains("✓ line 4 (bob): expect-admin in lobby --within 5s — the server has bob's socket "),
+        "{out}"
+    );
 }
